@@ -1,0 +1,1 @@
+"""gRPC code generated from proto/ (see `make proto`)."""

@@ -1,0 +1,1 @@
+"""Platform code every CRM service shares. It never imports a service."""

@@ -1,0 +1,43 @@
+"""Writing events: into the outbox, in the same transaction as the change they describe."""
+
+import uuid
+from collections.abc import Mapping
+from typing import Any
+
+from opentelemetry import propagate
+from sqlalchemy.orm import Session
+
+from crmkit.events.envelope import CloudEvent
+from crmkit.events.models import OutboxRecord
+from crmkit.settings import get_settings
+from crmkit.tenancy import current_tenant_or_none
+
+
+def record_event(
+    session: Session, *, type: str, data: Mapping[str, Any], source: str | None = None
+) -> CloudEvent:
+    """Add `type` to the outbox; it leaves only if the session's transaction commits.
+
+    The tenant and the trace context are taken from the current context, so a consumer's
+    work continues the trace of the request that caused it.
+    """
+    carrier: dict[str, str] = {}
+    propagate.inject(carrier)
+    tenant_id = current_tenant_or_none()
+    event = CloudEvent(
+        type=type,
+        source=source or f"/crm/{get_settings().service_name}",
+        data=dict(data),
+        tenantid=str(tenant_id) if tenant_id else None,
+        traceparent=carrier.get("traceparent"),
+        tracestate=carrier.get("tracestate"),
+    )
+    session.add(
+        OutboxRecord(
+            event_id=uuid.UUID(event.id),
+            tenant_id=tenant_id,
+            routing_key=event.type,
+            envelope=event.to_dict(),
+        )
+    )
+    return event

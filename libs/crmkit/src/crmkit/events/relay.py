@@ -1,0 +1,120 @@
+"""Publishes outbox rows to the `crm.events` exchange with publisher confirms.
+
+A row is marked sent only after the broker confirmed it, in the transaction that locked it
+(`FOR UPDATE SKIP LOCKED`, so several relays can run). A crash between the confirm and the
+commit publishes that row again; consumers' inboxes make the repeat harmless.
+"""
+
+import json
+import logging
+import threading
+
+import pika
+import pika.exceptions
+from sqlalchemy import Engine, func, select, update
+from sqlalchemy.exc import DBAPIError
+
+from crmkit.events.amqp import connect, declare_exchange
+from crmkit.events.envelope import CONTENT_TYPE
+from crmkit.events.models import OutboxRecord
+
+log = logging.getLogger(__name__)
+
+RECONNECT_DELAYS = (0.5, 1, 2, 5)
+
+
+class OutboxRelay:
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        amqp_url: str,
+        exchange: str,
+        batch_size: int = 500,
+        idle_seconds: float = 0.2,
+    ) -> None:
+        self._engine = engine
+        self._amqp_url = amqp_url
+        self._exchange = exchange
+        self._batch_size = batch_size
+        self._idle_seconds = idle_seconds
+        self._connection: pika.BlockingConnection | None = None
+        self._channel: pika.adapters.blocking_connection.BlockingChannel | None = None
+
+    def _ensure_channel(self) -> "pika.adapters.blocking_connection.BlockingChannel":
+        if self._channel is None or not self._channel.is_open:
+            self.close()
+            self._connection = connect(self._amqp_url, name="outbox-relay")
+            self._channel = self._connection.channel()
+            self._channel.confirm_delivery()
+            declare_exchange(self._channel, self._exchange)
+        return self._channel
+
+    def publish_batch(self) -> int:
+        """Publish up to one batch of pending rows; returns how many were confirmed."""
+        channel = self._ensure_channel()
+        with self._engine.begin() as connection:
+            rows = connection.execute(
+                select(OutboxRecord.id, OutboxRecord.routing_key, OutboxRecord.envelope)
+                .where(OutboxRecord.published_at.is_(None))
+                .order_by(OutboxRecord.id)
+                .limit(self._batch_size)
+                .with_for_update(skip_locked=True)
+            ).all()
+            if not rows:
+                return 0
+            sent: list[int] = []
+            failure: Exception | None = None
+            for row in rows:
+                try:
+                    channel.basic_publish(
+                        exchange=self._exchange,
+                        routing_key=row.routing_key,
+                        body=json.dumps(row.envelope, ensure_ascii=False).encode(),
+                        properties=pika.BasicProperties(
+                            content_type=CONTENT_TYPE,
+                            delivery_mode=pika.DeliveryMode.Persistent,
+                            message_id=row.envelope["id"],
+                            type=row.routing_key,
+                        ),
+                    )
+                except (pika.exceptions.AMQPError, OSError) as exc:
+                    failure = exc
+                    break
+                sent.append(row.id)
+            # What the broker confirmed is marked and committed even when a later row failed.
+            if sent:
+                connection.execute(
+                    update(OutboxRecord)
+                    .where(OutboxRecord.id.in_(sent))
+                    .values(published_at=func.now(), attempts=OutboxRecord.attempts + 1)
+                )
+        if failure is not None:
+            raise failure
+        return len(sent)
+
+    def run(self, stop: threading.Event) -> None:
+        failures = 0
+        while not stop.is_set():
+            try:
+                published = self.publish_batch()
+                failures = 0
+            except (pika.exceptions.AMQPError, OSError, DBAPIError) as exc:
+                delay = RECONNECT_DELAYS[min(failures, len(RECONNECT_DELAYS) - 1)]
+                failures += 1
+                log.warning("relay cannot publish (%s); retrying in %ss", exc, delay)
+                self.close()
+                stop.wait(delay)
+                continue
+            if published < self._batch_size:
+                stop.wait(self._idle_seconds)
+        self.close()
+
+    def close(self) -> None:
+        connection, self._connection, self._channel = self._connection, None, None
+        if connection is not None and connection.is_open:
+            try:
+                connection.close()
+            except (pika.exceptions.AMQPError, OSError):
+                log.debug("closing a broken AMQP connection", exc_info=True)
+

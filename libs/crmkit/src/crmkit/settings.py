@@ -1,0 +1,54 @@
+"""Settings from environment variables (`CRM_*`); see the table in the README.
+
+Nothing here runs at import: call `get_settings()` where the value is needed, so tests can
+set the environment first.
+"""
+
+from functools import lru_cache
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="CRM_", extra="ignore")
+
+    service_name: str = Field("crm", description="Name of this service; also its database suffix")
+    database_url: str = Field(
+        "postgresql+psycopg://crm:crm@127.0.0.1:5432/crm_{service}",
+        description="SQLAlchemy URL; `{service}` becomes the service name with underscores",
+    )
+    database_pool_size: int = Field(10, description="Connections kept per process (all tenants)")
+    amqp_url: str = Field("amqp://crm:crm@127.0.0.1:5672/%2F", description="RabbitMQ URL")
+    events_exchange: str = Field("crm.events", description="Topic exchange for domain events")
+    event_retry_delays_ms: list[int] = Field(
+        [1000, 5000, 30000],
+        description="Back-off before each redelivery of a failed event; then dead-letter",
+    )
+    relay_batch_size: int = Field(500, description="Outbox rows the relay publishes per batch")
+    relay_idle_seconds: float = Field(0.2, description="Relay poll interval when idle")
+    opensearch_url: str = Field("http://127.0.0.1:9200", description="OpenSearch URL")
+    s3_endpoint: str = Field("http://127.0.0.1:9000", description="S3 (MinIO) endpoint")
+    s3_access_key: str = Field("crm-minio", description="S3 access key")
+    s3_secret_key: str = Field("crm-minio-secret", description="S3 secret key")
+    s3_bucket: str = Field("crm-files", description="The deployment's one bucket")
+    http_host: str = Field("127.0.0.1", description="Address the HTTP API binds")
+    http_port: int = Field(8100, description="HTTP port of this service (81xx)")
+    grpc_port: int = Field(9100, description="gRPC port of this service (91xx)")
+    grpc_deadline_seconds: float = Field(5.0, description="Default deadline of outgoing calls")
+    identity_jwks_url: str = Field(
+        "http://127.0.0.1:8101/.well-known/jwks.json",
+        description="Where services fetch identity's public keys",
+    )
+    jwt_issuer: str = Field("crm-identity", description="Issuer every access token must carry")
+    jwt_audience: str = Field("crm", description="Audience every access token must carry")
+    log_level: str = Field("INFO", description="Root log level")
+
+    def database_url_for(self, service: str | None = None) -> str:
+        name = (service or self.service_name).replace("-", "_")
+        return self.database_url.replace("{service}", name)
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

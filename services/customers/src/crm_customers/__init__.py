@@ -1,0 +1,1 @@
+"""Customers: companies and persons, contacts, history, the public pool."""

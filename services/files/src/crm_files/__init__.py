@@ -1,0 +1,1 @@
+"""Files: metadata and versions of attachments; bytes in object storage."""

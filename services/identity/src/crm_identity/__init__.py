@@ -1,0 +1,1 @@
+"""Identity: tenants, users, org tree, roles and permissions, tokens, audit."""

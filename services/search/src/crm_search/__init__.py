@@ -1,0 +1,1 @@
+"""Search: the OpenSearch read model, global search and reports."""

@@ -1,0 +1,1 @@
+"""The browser app: staff console and portals."""
