@@ -4,7 +4,7 @@ import uuid
 
 import pytest
 from alembic import command
-from sqlalchemy import select, table, column, update
+from sqlalchemy import column, select, table, update
 from sqlalchemy.schema import CreateSchema
 
 from crmkit.db import Database
@@ -71,7 +71,7 @@ def test_migrate_resumes_after_a_tenant_fails(db: Database) -> None:
 
     with db.engine.begin() as connection:
         connection.execute(labels.delete())
-        from sqlalchemy import Table, MetaData
+        from sqlalchemy import MetaData, Table
 
         Table("labels", MetaData(), schema=schema_for(second)).drop(connection)
     progress.clear()

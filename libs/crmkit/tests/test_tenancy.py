@@ -48,7 +48,7 @@ def test_rows_land_in_the_tenants_own_schema(db: Database, tenant_a: uuid.UUID) 
     with tenant_context(tenant_a):
         add_note(db, "where am I")
     with db.engine.connect() as connection:
-        from sqlalchemy import table, column
+        from sqlalchemy import column, table
 
         notes = table("notes", column("title"), schema=schema_for(tenant_a))
         assert connection.scalars(select(notes.c.title)).all() == ["where am I"]

@@ -51,7 +51,11 @@ class CrmError(Exception):
 
 class NotFound(CrmError):
     code, title, http_status, grpc_status = (
-        "not_found", "Not found", 404, grpc.StatusCode.NOT_FOUND)
+        "not_found",
+        "Not found",
+        404,
+        grpc.StatusCode.NOT_FOUND,
+    )
 
 
 class TenantNotFound(NotFound):
@@ -60,17 +64,29 @@ class TenantNotFound(NotFound):
 
 class Unauthenticated(CrmError):
     code, title, http_status, grpc_status = (
-        "unauthenticated", "Authentication required", 401, grpc.StatusCode.UNAUTHENTICATED)
+        "unauthenticated",
+        "Authentication required",
+        401,
+        grpc.StatusCode.UNAUTHENTICATED,
+    )
 
 
 class PermissionDenied(CrmError):
     code, title, http_status, grpc_status = (
-        "permission_denied", "Permission denied", 403, grpc.StatusCode.PERMISSION_DENIED)
+        "permission_denied",
+        "Permission denied",
+        403,
+        grpc.StatusCode.PERMISSION_DENIED,
+    )
 
 
 class InvalidInput(CrmError):
     code, title, http_status, grpc_status = (
-        "invalid_input", "Invalid input", 422, grpc.StatusCode.INVALID_ARGUMENT)
+        "invalid_input",
+        "Invalid input",
+        422,
+        grpc.StatusCode.INVALID_ARGUMENT,
+    )
 
     @classmethod
     def on_field(cls, field_name: str, reason: str) -> "InvalidInput":
@@ -79,17 +95,29 @@ class InvalidInput(CrmError):
 
 class Conflict(CrmError):
     code, title, http_status, grpc_status = (
-        "conflict", "Conflict", 409, grpc.StatusCode.ALREADY_EXISTS)
+        "conflict",
+        "Conflict",
+        409,
+        grpc.StatusCode.ALREADY_EXISTS,
+    )
 
 
 class PreconditionFailed(CrmError):
     code, title, http_status, grpc_status = (
-        "precondition_failed", "Precondition failed", 412, grpc.StatusCode.FAILED_PRECONDITION)
+        "precondition_failed",
+        "Precondition failed",
+        412,
+        grpc.StatusCode.FAILED_PRECONDITION,
+    )
 
 
 class Unavailable(CrmError):
     code, title, http_status, grpc_status = (
-        "unavailable", "Service unavailable", 503, grpc.StatusCode.UNAVAILABLE)
+        "unavailable",
+        "Service unavailable",
+        503,
+        grpc.StatusCode.UNAVAILABLE,
+    )
 
 
 class TenantNotReady(Unavailable):
@@ -121,7 +149,6 @@ _BY_GRPC_STATUS: dict[grpc.StatusCode, type[CrmError]] = {
 def error_for_grpc_status(status: grpc.StatusCode, detail: str) -> CrmError:
     """The local error a caller raises when a remote call failed with `status`."""
     return _BY_GRPC_STATUS.get(status, CrmError)(detail)
-
 
 
 __all__ = [

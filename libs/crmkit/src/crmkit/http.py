@@ -65,7 +65,8 @@ class ContextMiddleware:
             )
             await response(scope, receive, send)
             return
-        with principal_context(principal), tenant_context(principal and principal.tenant_id):
+        tenant_id = principal.tenant_id if principal is not None else None
+        with principal_context(principal), tenant_context(tenant_id):
             await self.app(scope, receive, send)
 
 

@@ -62,9 +62,7 @@ def check_limit(limit: int) -> int:
     return limit
 
 
-def paginate(
-    query: Select[Any], *, key: SortKey, limit: int, cursor: str | None
-) -> Select[Any]:
+def paginate(query: Select[Any], *, key: SortKey, limit: int, cursor: str | None) -> Select[Any]:
     """Order `query` by the key and keep one row more than `limit` (to know if more follow)."""
     check_limit(limit)
     if key.descending:

@@ -33,8 +33,8 @@ class Settings(BaseSettings):
     s3_secret_key: str = Field("crm-minio-secret", description="S3 secret key")
     s3_bucket: str = Field("crm-files", description="The deployment's one bucket")
     http_host: str = Field("127.0.0.1", description="Address the HTTP API binds")
-    http_port: int = Field(8100, description="HTTP port of this service (81xx)")
-    grpc_port: int = Field(9100, description="gRPC port of this service (91xx)")
+    http_port: int | None = Field(None, description="HTTP port; default 81xx of the service")
+    grpc_port: int | None = Field(None, description="gRPC port; default 91xx of the service")
     grpc_deadline_seconds: float = Field(5.0, description="Default deadline of outgoing calls")
     identity_jwks_url: str = Field(
         "http://127.0.0.1:8101/.well-known/jwks.json",

@@ -151,8 +151,11 @@ class EventConsumer:
             channel.basic_ack(method.delivery_tag)
             return
         parent = propagate.extract(
-            {k: v for k, v in (("traceparent", event.traceparent),
-                               ("tracestate", event.tracestate)) if v}
+            {
+                k: v
+                for k, v in (("traceparent", event.traceparent), ("tracestate", event.tracestate))
+                if v
+            }
         )
         token = otel_context.attach(parent)
         try:
@@ -241,7 +244,9 @@ class EventConsumer:
             except (pika.exceptions.AMQPError, OSError, DBAPIError) as exc:
                 delay = RECONNECT_DELAYS[min(failures, len(RECONNECT_DELAYS) - 1)]
                 failures += 1
-                log.warning("consumer %s lost its connection (%s); retry in %ss", self.name, exc, delay)
+                log.warning(
+                    "consumer %s lost its connection (%s); retry in %ss", self.name, exc, delay
+                )
                 stop.wait(delay)
             finally:
                 if connection is not None and connection.is_open:
@@ -275,7 +280,9 @@ def replay_dead_letters(*, amqp_url: str, queue: str, limit: int = 1000) -> int:
             headers = dict(properties.headers or {})
             headers.pop(ATTEMPT_HEADER, None)
             channel.basic_publish(
-                exchange="", routing_key=queue, body=body,
+                exchange="",
+                routing_key=queue,
+                body=body,
                 properties=_copy_properties(properties, headers),
             )
             channel.basic_ack(method.delivery_tag)

@@ -117,4 +117,3 @@ class OutboxRelay:
                 connection.close()
             except (pika.exceptions.AMQPError, OSError):
                 log.debug("closing a broken AMQP connection", exc_info=True)
-

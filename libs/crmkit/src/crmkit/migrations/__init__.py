@@ -21,6 +21,7 @@ from crmkit.registry import TenantRecord, TenantStatus
 from crmkit.tenancy import PLATFORM_SCHEMA, schema_for
 
 ENV_DIR = Path(__file__).parent / "alembic"
+CRMKIT_PLATFORM_VERSIONS = Path(__file__).parent / "platform_versions"
 
 Progress = Callable[[str], None]
 
@@ -39,15 +40,22 @@ def tenant_schema() -> str:
 
 @dataclass(frozen=True)
 class MigrationStreams:
-    """Where a service keeps its revisions: `<root>/platform/` and `<root>/tenant/`."""
+    """Where a service keeps its revisions: `<root>/platform/` and `<root>/tenant/`.
+
+    The platform stream also runs crmkit's own revisions (outbox, inbox, tenant registry),
+    a branch of its own that every service's platform stream shares.
+    """
 
     root: Path
 
     def config(self, stream: str, connection: Connection | None, schema: str) -> Config:
         cfg = Config()
         cfg.set_main_option("script_location", str(ENV_DIR))
-        cfg.set_main_option("version_locations", str(self.root / stream))
-        cfg.set_main_option("path_separator", "os")
+        locations = [self.root / stream]
+        if stream == "platform":
+            locations.insert(0, CRMKIT_PLATFORM_VERSIONS)
+        cfg.set_main_option("version_locations", " ".join(str(p) for p in locations))
+        cfg.set_main_option("path_separator", "space")
         cfg.attributes["connection"] = connection
         cfg.attributes["schema"] = schema
         return cfg
@@ -72,7 +80,7 @@ def upgrade_platform(engine: Engine, streams: MigrationStreams) -> None:
     with engine.begin() as connection:
         _lock(connection, PLATFORM_SCHEMA)
         connection.execute(CreateSchema(PLATFORM_SCHEMA, if_not_exists=True))
-        command.upgrade(streams.config("platform", connection, PLATFORM_SCHEMA), "head")
+        command.upgrade(streams.config("platform", connection, PLATFORM_SCHEMA), "heads")
 
 
 def _upgrade_tenant_schema(
@@ -85,18 +93,27 @@ def _upgrade_tenant_schema(
     return streams.head("tenant")
 
 
-def provision_tenant(engine: Engine, streams: MigrationStreams, tenant_id: uuid.UUID) -> None:
-    """Create and migrate one tenant's schema and register it. Safe to repeat."""
-    with engine.begin() as connection:
-        revision = _upgrade_tenant_schema(connection, streams, tenant_id)
-        connection.execute(
-            insert(TenantRecord)
-            .values(id=tenant_id, status=TenantStatus.ACTIVE, schema_revision=revision)
-            .on_conflict_do_update(
-                index_elements=[TenantRecord.id],
-                set_={"schema_revision": revision, "updated_at": func.now()},
-            )
+def provision_tenant_schema(
+    connection: Connection, streams: MigrationStreams, tenant_id: uuid.UUID
+) -> None:
+    """Create and migrate one tenant's schema and register it, in the caller's transaction.
+
+    Safe to repeat: provisioning retries and redelivered events change nothing.
+    """
+    revision = _upgrade_tenant_schema(connection, streams, tenant_id)
+    connection.execute(
+        insert(TenantRecord)
+        .values(id=tenant_id, status=TenantStatus.ACTIVE, schema_revision=revision)
+        .on_conflict_do_update(
+            index_elements=[TenantRecord.id],
+            set_={"schema_revision": revision, "updated_at": func.now()},
         )
+    )
+
+
+def provision_tenant(engine: Engine, streams: MigrationStreams, tenant_id: uuid.UUID) -> None:
+    with engine.begin() as connection:
+        provision_tenant_schema(connection, streams, tenant_id)
 
 
 def migrate_all(

@@ -1,8 +1,4 @@
-"""crmkit's platform tables, created by the first revision of every service's platform stream.
-
-Kept as plain functions over Alembic's `op` so each service's stream stays linear and
-owns its history; a later crmkit table gets an `upgrade_000N` here and one call per service.
-"""
+"""crmkit's platform tables, created by crmkit's branch of every platform stream."""
 
 import sqlalchemy as sa
 from alembic import op

@@ -27,7 +27,8 @@ def fresh_database(url: str) -> Iterator[None]:
     target = make_url(url)
     admin = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
     name = target.database
-    assert name and name.startswith("test_"), "only test databases are dropped"  # noqa: S101
+    if not (name and name.startswith("test_")):
+        raise ValueError(f"only test databases are dropped, not {name!r}")
     with admin.connect() as connection:
         connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         connection.execute(text(f'CREATE DATABASE "{name}"'))

@@ -1,15 +1,15 @@
-"""crmkit platform tables
+"""crmkit platform tables: tenant registry, outbox, inbox
 
-Revision ID: 0001
+Revision ID: crmkit_0001
 Revises:
 Create Date: 2026-11-23
 """
 
 from crmkit.migrations import platform_tables
 
-revision = "0001"
+revision = "crmkit_0001"
 down_revision = None
-branch_labels = None
+branch_labels = ("crmkit",)
 depends_on = None
 
 

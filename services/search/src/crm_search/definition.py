@@ -1,0 +1,13 @@
+"""How the search service runs: its ports, migrations, routes, gRPC servicers and handlers."""
+
+from pathlib import Path
+
+from crmkit.migrations import MigrationStreams
+from crmkit.service import ServiceDefinition
+
+DEFINITION = ServiceDefinition(
+    name="search",
+    streams=MigrationStreams(root=Path(__file__).resolve().parents[2] / "migrations"),
+    http_port=8106,
+    grpc_port=9106,
+)

@@ -1,0 +1,13 @@
+"""How the service-desk service runs: its ports, migrations, routes, gRPC servicers and handlers."""
+
+from pathlib import Path
+
+from crmkit.migrations import MigrationStreams
+from crmkit.service import ServiceDefinition
+
+DEFINITION = ServiceDefinition(
+    name="service-desk",
+    streams=MigrationStreams(root=Path(__file__).resolve().parents[2] / "migrations"),
+    http_port=8104,
+    grpc_port=9104,
+)
