@@ -159,6 +159,7 @@ def _database(request: Request) -> Database:
 def _tenant_session(request: Request) -> Iterator[Session]:
     """The request's unit of work: committed once when the endpoint returns without error,
     before the response is sent (`scope="function"`), rolled back otherwise."""
+    current_principal()  # tenant data needs a caller: 401 rather than a missing tenant
     with _database(request).tenant_session() as session, session.begin():
         yield session
 
