@@ -120,6 +120,17 @@ class Unavailable(CrmError):
     )
 
 
+class DeadlineExceeded(CrmError):
+    """A call to another service did not answer in time."""
+
+    code, title, http_status, grpc_status = (
+        "deadline_exceeded",
+        "Upstream timed out",
+        504,
+        grpc.StatusCode.DEADLINE_EXCEEDED,
+    )
+
+
 class TenantNotReady(Unavailable):
     """The tenant's schema is missing or older than this code needs (provisioning, migration)."""
 
@@ -143,6 +154,7 @@ _BY_GRPC_STATUS: dict[grpc.StatusCode, type[CrmError]] = {
     grpc.StatusCode.ALREADY_EXISTS: Conflict,
     grpc.StatusCode.FAILED_PRECONDITION: PreconditionFailed,
     grpc.StatusCode.UNAVAILABLE: Unavailable,
+    grpc.StatusCode.DEADLINE_EXCEEDED: DeadlineExceeded,
 }
 
 
@@ -154,6 +166,7 @@ def error_for_grpc_status(status: grpc.StatusCode, detail: str) -> CrmError:
 __all__ = [
     "Conflict",
     "CrmError",
+    "DeadlineExceeded",
     "FieldError",
     "InvalidInput",
     "NoTenantError",

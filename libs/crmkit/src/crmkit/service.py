@@ -125,7 +125,7 @@ def run_api(definition: ServiceDefinition, settings: Settings) -> None:
             log_config=None,
         )
     finally:
-        grpc_server.stop(grace=5)
+        grpc_server.stop(grace_seconds=5)
 
 
 def run_consumer(definition: ServiceDefinition, settings: Settings) -> None:

@@ -68,7 +68,9 @@ class AuthInterceptor(grpc.ServerInterceptor):  # type: ignore[misc]
             method=handler_call_details.method,
             metadata=handler_call_details.invocation_metadata or (),
         )
-        return _wrap_handler(handler, unary=guard.unary, streaming=guard.streaming)
+        return _wrap_handler(
+            handler, one_response=guard.one_response, response_stream=guard.response_stream
+        )
 
 
 class _Guard:
@@ -77,7 +79,7 @@ class _Guard:
         self._method = method
         self._metadata = metadata
 
-    def unary(self, behavior: Behavior) -> Behavior:
+    def one_response(self, behavior: Behavior) -> Behavior:
         def handle(request: Any, context: grpc.ServicerContext) -> Any:
             try:
                 scope = self._open(context)
@@ -87,7 +89,7 @@ class _Guard:
 
         return handle
 
-    def streaming(self, behavior: Behavior) -> Behavior:
+    def response_stream(self, behavior: Behavior) -> Behavior:
         def handle(request: Any, context: grpc.ServicerContext) -> Iterator[Any]:
             scope: _CallScope | None = None
             responses: Iterator[Any] | None = None
@@ -176,17 +178,17 @@ def _aborted_by_handler(exc: Exception, context: grpc.ServicerContext) -> bool:
 def _wrap_handler(
     handler: grpc.RpcMethodHandler,
     *,
-    unary: Callable[[Behavior], Behavior],
-    streaming: Callable[[Behavior], Behavior],
+    one_response: Callable[[Behavior], Behavior],
+    response_stream: Callable[[Behavior], Behavior],
 ) -> grpc.RpcMethodHandler:
     codec = {
         "request_deserializer": handler.request_deserializer,
         "response_serializer": handler.response_serializer,
     }
     if handler.unary_unary:
-        return grpc.unary_unary_rpc_method_handler(unary(handler.unary_unary), **codec)
+        return grpc.unary_unary_rpc_method_handler(one_response(handler.unary_unary), **codec)
     if handler.stream_unary:
-        return grpc.stream_unary_rpc_method_handler(unary(handler.stream_unary), **codec)
+        return grpc.stream_unary_rpc_method_handler(one_response(handler.stream_unary), **codec)
     if handler.unary_stream:
-        return grpc.unary_stream_rpc_method_handler(streaming(handler.unary_stream), **codec)
-    return grpc.stream_stream_rpc_method_handler(streaming(handler.stream_stream), **codec)
+        return grpc.unary_stream_rpc_method_handler(response_stream(handler.unary_stream), **codec)
+    return grpc.stream_stream_rpc_method_handler(response_stream(handler.stream_stream), **codec)
