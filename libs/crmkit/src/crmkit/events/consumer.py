@@ -16,7 +16,7 @@ from typing import Any
 import pika
 import pika.exceptions
 from opentelemetry import context as otel_context
-from opentelemetry import propagate, trace
+from opentelemetry import metrics, propagate, trace
 from opentelemetry.trace import SpanKind
 from pika.adapters.blocking_connection import BlockingChannel
 from pika.spec import Basic, BasicProperties
@@ -38,6 +38,10 @@ from crmkit.tenancy import tenant_context
 
 log = logging.getLogger(__name__)
 tracer = trace.get_tracer("crmkit.events")
+meter = metrics.get_meter("crmkit.events")
+handled_counter = meter.create_counter(
+    "crm.events.handled", unit="{event}", description="Events by consumer and outcome"
+)
 
 ATTEMPT_HEADER = "x-crm-attempt"
 ERROR_HEADER = "x-crm-error"
@@ -171,8 +175,10 @@ class EventConsumer:
                     "crm.tenant_id": event.tenantid or "",
                 },
             ) as span:
+                outcome = {"crm.consumer": self.name, "outcome": "applied"}
                 try:
-                    self.process(event)
+                    if not self.process(event):
+                        outcome["outcome"] = "duplicate_or_unhandled"
                 except DBAPIError:
                     # The database is down or failing: leave the message in the queue.
                     span.set_status(trace.StatusCode.ERROR)
@@ -182,6 +188,8 @@ class EventConsumer:
                     span.record_exception(exc)
                     span.set_status(trace.StatusCode.ERROR)
                     self._retry_or_dead_letter(channel, body, properties, headers, attempt, exc)
+                    outcome["outcome"] = "failed"
+                handled_counter.add(1, outcome)
                 channel.basic_ack(method.delivery_tag)
         finally:
             otel_context.detach(token)

@@ -8,9 +8,11 @@ commit publishes that row again; consumers' inboxes make the repeat harmless.
 import json
 import logging
 import threading
+from datetime import UTC, datetime
 
 import pika
 import pika.exceptions
+from opentelemetry import metrics
 from sqlalchemy import Engine, func, select, update
 from sqlalchemy.exc import DBAPIError
 
@@ -19,6 +21,13 @@ from crmkit.events.envelope import CONTENT_TYPE
 from crmkit.events.models import OutboxRecord
 
 log = logging.getLogger(__name__)
+meter = metrics.get_meter("crmkit.events")
+published_counter = meter.create_counter(
+    "crm.outbox.published", unit="{event}", description="Events confirmed by the broker"
+)
+outbox_lag = meter.create_histogram(
+    "crm.outbox.lag", unit="s", description="From commit to the broker's confirm"
+)
 
 RECONNECT_DELAYS = (0.5, 1, 2, 5)
 
@@ -55,7 +64,12 @@ class OutboxRelay:
         channel = self._ensure_channel()
         with self._engine.begin() as connection:
             rows = connection.execute(
-                select(OutboxRecord.id, OutboxRecord.routing_key, OutboxRecord.envelope)
+                select(
+                    OutboxRecord.id,
+                    OutboxRecord.routing_key,
+                    OutboxRecord.envelope,
+                    OutboxRecord.created_at,
+                )
                 .where(OutboxRecord.published_at.is_(None))
                 .order_by(OutboxRecord.id)
                 .limit(self._batch_size)
@@ -82,6 +96,7 @@ class OutboxRelay:
                     failure = exc
                     break
                 sent.append(row.id)
+                outbox_lag.record((datetime.now(UTC) - row.created_at).total_seconds())
             # What the broker confirmed is marked and committed even when a later row failed.
             if sent:
                 connection.execute(
@@ -89,6 +104,7 @@ class OutboxRelay:
                     .where(OutboxRecord.id.in_(sent))
                     .values(published_at=func.now(), attempts=OutboxRecord.attempts + 1)
                 )
+        published_counter.add(len(sent))
         if failure is not None:
             raise failure
         return len(sent)
