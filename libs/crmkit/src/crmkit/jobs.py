@@ -28,7 +28,9 @@ class TenantTask(Task):  # type: ignore[misc]
         raw = getattr(self.request, TENANT_HEADER, None) or (self.request.headers or {}).get(
             TENANT_HEADER
         )
-        with tenant_context(uuid.UUID(raw) if raw else None):
+        if raw is None:  # called directly by another task: it keeps the caller's tenant
+            return super().__call__(*args, **kwargs)
+        with tenant_context(uuid.UUID(raw)):
             return super().__call__(*args, **kwargs)
 
 
