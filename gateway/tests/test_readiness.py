@@ -1,22 +1,14 @@
 """The gateway's readiness names exactly the upstreams that are down."""
 
-import socket
-import threading
-import time
 from collections.abc import Iterator
 
 import pytest
-import uvicorn
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from gateway_testkit import free_port, serve
 
 from crm_gateway.app import create_gateway
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+from crm_gateway.settings import GatewaySettings
 
 
 @pytest.fixture
@@ -27,28 +19,29 @@ def live_upstream() -> Iterator[str]:
     def readyz() -> dict[str, bool]:
         return {"ready": True}
 
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        time.sleep(0.01)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=5)
+    with serve(app) as url:
+        yield url
+
+
+def _gateway(services: dict[str, str]) -> FastAPI:
+    return create_gateway(settings=GatewaySettings(services=services, routes={}))
 
 
 def test_readiness_names_the_service_that_is_down(live_upstream: str) -> None:
-    gateway = create_gateway(
-        {"customers": live_upstream, "sales": f"http://127.0.0.1:{free_port()}"}
-    )
-    response = TestClient(gateway).get("/readyz")
+    gateway = _gateway({"customers": live_upstream, "sales": f"http://127.0.0.1:{free_port()}"})
+    with TestClient(gateway) as client:
+        response = client.get("/readyz")
     assert response.status_code == 503
     assert list(response.json()["down"]) == ["sales"]
 
 
 def test_ready_when_every_upstream_is(live_upstream: str) -> None:
-    gateway = create_gateway({"customers": live_upstream})
-    response = TestClient(gateway).get("/readyz")
+    with TestClient(_gateway({"customers": live_upstream})) as client:
+        response = client.get("/readyz")
     assert response.status_code == 200
     assert response.json() == {"ready": True, "down": {}}
+
+
+def test_liveness_needs_no_upstream() -> None:
+    with TestClient(_gateway({"customers": f"http://127.0.0.1:{free_port()}"})) as client:
+        assert client.get("/healthz").json() == {"status": "ok"}

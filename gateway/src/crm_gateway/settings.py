@@ -1,0 +1,62 @@
+"""Gateway settings from `CRM_GATEWAY_*` environment variables (see the README table).
+
+Token verification reads the platform's `CRM_IDENTITY_JWKS_URL`, `CRM_JWT_ISSUER` and
+`CRM_JWT_AUDIENCE` through `crmkit.settings`, like every service.
+"""
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from crm_gateway.routes import (
+    DEFAULT_PUBLIC_ROUTES,
+    DEFAULT_ROUTES,
+    DEFAULT_SERVICES,
+    RESERVED_SUBDOMAINS,
+)
+
+
+class GatewaySettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="CRM_GATEWAY_", extra="ignore")
+
+    port: int = Field(8000, description="Port the gateway listens on")
+    services: dict[str, str] = Field(
+        default_factory=lambda: dict(DEFAULT_SERVICES), description="Service name to base URL"
+    )
+    routes: dict[str, str] = Field(
+        default_factory=lambda: dict(DEFAULT_ROUTES),
+        description="First path segment after /api/v1/ (or `portal/<segment>`) to service name",
+    )
+    public_routes: list[str] = Field(
+        default_factory=lambda: list(DEFAULT_PUBLIC_ROUTES),
+        description="`METHOD /path` patterns that need no token; `{x}` matches one segment",
+    )
+    base_domain: str | None = Field(
+        None, description="Tenants are served at `<slug>.<base domain>`; unset: no subdomains"
+    )
+    reserved_subdomains: list[str] = Field(
+        default_factory=lambda: sorted(RESERVED_SUBDOMAINS),
+        description="Subdomains that are never a tenant's slug",
+    )
+    tenant_lookup_path: str = Field(
+        "/api/v1/signup/{slug}",
+        description="Identity path answering a slug with JSON carrying `tenant_id`",
+    )
+    tenant_cache_seconds: float = Field(300.0, description="How long a slug lookup is kept")
+    rate_ip_per_minute: int = Field(600, description="Requests per minute per client IP")
+    rate_tenant_per_minute: int = Field(3000, description="Requests per minute per tenant")
+    rate_auth_ip_per_minute: int = Field(
+        20, description="Requests per minute per client IP on sign-up and /api/v1/auth/*"
+    )
+    trusted_proxy_hops: int = Field(
+        0, description="Proxies in front whose X-Forwarded-For/-Proto entries are trusted"
+    )
+    max_body_bytes: int = Field(10 * 1024 * 1024, description="Largest request body accepted")
+    upstream_timeout_seconds: float = Field(30.0, description="Wait for an upstream's answer")
+    connect_timeout_seconds: float = Field(3.0, description="Wait for a connection upstream")
+    cors_origins: list[str] = Field(
+        default_factory=list, description="Origins browsers may call the API from"
+    )
+    hsts_seconds: int = Field(
+        31536000, description="Strict-Transport-Security max-age on https requests; 0: off"
+    )
+    openapi_cache_seconds: float = Field(30.0, description="How long the merged OpenAPI is kept")
