@@ -78,3 +78,20 @@ def test_context_is_restored_after_the_block(tenant_a: uuid.UUID, tenant_b: uuid
         assert current_tenant() == tenant_a
     with pytest.raises(NoTenantError):
         current_tenant()
+
+
+def test_orm_updates_and_primary_key_loads_work_in_a_tenant_session(
+    db: Database, tenant_a: uuid.UUID
+) -> None:
+    """The ORM names bind parameters after the table (`__tenant___notes_id`): a translated
+    statement carrying such a name is not refused."""
+    with tenant_context(tenant_a):
+        add_note(db, "before")
+        with db.tenant_transaction() as session:
+            note = session.scalars(select(Note)).one()
+            assert session.get(Note, note.id) is note
+            note.title = "after"
+        with db.tenant_session() as session:
+            loaded = session.get(Note, note.id)
+            assert loaded is not None
+            assert loaded.title == "after"

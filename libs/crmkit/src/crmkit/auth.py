@@ -1,7 +1,10 @@
 """Who is calling: access-token verification and the current principal.
 
 Identity signs short-lived JWTs with an asymmetric key (EdDSA) and publishes its JWKS;
-every service verifies tokens locally with those keys.
+every service verifies tokens locally with those keys. A valid signature is not enough for
+a session that has ended (logout, a disabled user, a suspended tenant): an optional
+`SessionCheck` asks identity whether the token's session is still alive
+(`crmkit.sessions`), so such tokens are refused within seconds rather than at expiry.
 """
 
 import uuid
@@ -94,11 +97,26 @@ class StaticKeySource:
         return self._keys[kid]
 
 
+class SessionCheck(Protocol):
+    """Whether a verified token's session is still alive (not logged out, user enabled,
+    tenant not suspended). Raises `Unauthenticated` when it cannot tell."""
+
+    def is_active(self, principal: Principal) -> bool: ...
+
+
 class TokenVerifier:
-    def __init__(self, keys: KeySource, *, issuer: str, audience: str) -> None:
+    def __init__(
+        self,
+        keys: KeySource,
+        *,
+        issuer: str,
+        audience: str,
+        session_check: SessionCheck | None = None,
+    ) -> None:
         self._keys = keys
         self._issuer = issuer
         self._audience = audience
+        self._session_check = session_check
 
     def verify(self, token: str) -> Principal:
         try:
@@ -112,7 +130,7 @@ class TokenVerifier:
                 options={"require": ["exp", "iat", "sub", "knd"]},
             )
             tenant = claims.get("tid")
-            return Principal(
+            principal = Principal(
                 kind=PrincipalKind(claims["knd"]),
                 subject=str(claims["sub"]),
                 tenant_id=uuid.UUID(tenant) if tenant else None,
@@ -124,6 +142,10 @@ class TokenVerifier:
             raise
         except (jwt.InvalidTokenError, ValueError, KeyError) as exc:
             raise Unauthenticated(f"invalid token: {exc}") from exc
+        if self._session_check is not None and principal.kind is not PrincipalKind.SERVICE:
+            if not self._session_check.is_active(principal):
+                raise Unauthenticated("the session has ended")
+        return principal
 
 
 def bearer_token(authorization: str | None) -> str | None:

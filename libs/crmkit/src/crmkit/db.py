@@ -45,10 +45,16 @@ class PlatformBase(DeclarativeBase):
     metadata = platform_metadata()
 
 
+# The placeholder as a schema qualifier (`__tenant__.notes`, `"__tenant__".notes`). Bind
+# parameter names the ORM derives from the table (`%(__tenant___notes_id)s`) contain it too,
+# and must not count.
+_UNTRANSLATED_SCHEMA = (f"{TENANT_SCHEMA_PLACEHOLDER}.", f'"{TENANT_SCHEMA_PLACEHOLDER}".')
+
+
 def _refuse_untranslated_tenant_sql(
     conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, executemany: bool
 ) -> None:
-    if TENANT_SCHEMA_PLACEHOLDER in statement:
+    if any(marker in statement for marker in _UNTRANSLATED_SCHEMA):
         raise NoTenantError(
             "a statement on tenant tables was about to run with no tenant schema mapped"
         )

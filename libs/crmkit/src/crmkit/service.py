@@ -24,6 +24,7 @@ from crmkit.events.envelope import CloudEvent
 from crmkit.events.outbox import record_event
 from crmkit.events.relay import OutboxRelay
 from crmkit.migrations import MigrationStreams, migrate_all, provision_tenant_schema
+from crmkit.sessions import IdentitySessionCheck
 from crmkit.settings import Settings, get_settings
 from crmkit.telemetry import instrument_sqlalchemy, setup_telemetry
 
@@ -43,6 +44,8 @@ class ServiceDefinition:
     event_handlers: Callable[[Database], list[Handler]] = lambda _db: []
     jobs_module: str | None = None
     extra_readiness: dict[str, Callable[[], None]] = field(default_factory=dict)
+    # Identity verifies tokens with its own keys and sessions, not over the network.
+    verifier: Callable[[Database, Settings], TokenVerifier] | None = None
 
 
 def provisioning_handler(definition: ServiceDefinition) -> Handler:
@@ -71,10 +74,18 @@ def open_database(definition: ServiceDefinition, settings: Settings) -> Database
 
 
 def make_verifier(settings: Settings) -> TokenVerifier:
+    session_check = None
+    if settings.session_check_enabled:
+        session_check = IdentitySessionCheck(
+            settings.identity_grpc_target,
+            cache_seconds=settings.session_check_cache_seconds,
+            stale_seconds=settings.session_check_stale_seconds,
+        )
     return TokenVerifier(
         JwksKeySource(settings.identity_jwks_url),
         issuer=settings.jwt_issuer,
         audience=settings.jwt_audience,
+        session_check=session_check,
     )
 
 
@@ -103,7 +114,7 @@ def run_api(definition: ServiceDefinition, settings: Settings) -> None:
     from crmkit.http import create_app
 
     db = open_database(definition, settings)
-    verifier = make_verifier(settings)
+    verifier = (definition.verifier or (lambda _db, s: make_verifier(s)))(db, settings)
     grpc_server = build_server(
         definition.grpc_servicers(db),
         port=settings.grpc_port or definition.grpc_port,
@@ -153,7 +164,10 @@ def run_worker(definition: ServiceDefinition, settings: Settings) -> None:
         _stop_on_signals().wait()
         return
     app = importlib.import_module(definition.jobs_module).celery_app
-    app.worker_main(["worker", "--concurrency", "2", "--loglevel", settings.log_level])
+    argv = ["worker", "--concurrency", "2", "--loglevel", settings.log_level]
+    if app.conf.beat_schedule:
+        argv.append("--beat")  # periodic jobs (time-outs, sweeps) run in the worker
+    app.worker_main(argv)
 
 
 def run_migrate(definition: ServiceDefinition, settings: Settings) -> None:

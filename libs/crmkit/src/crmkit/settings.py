@@ -40,6 +40,22 @@ class Settings(BaseSettings):
         "http://127.0.0.1:8101/.well-known/jwks.json",
         description="Where services fetch identity's public keys",
     )
+    identity_grpc_target: str = Field(
+        "127.0.0.1:9101", description="Identity's gRPC address (session checks, grants)"
+    )
+    session_check_enabled: bool = Field(
+        True, description="Ask identity whether a token's session is alive (logout, disabling)"
+    )
+    session_check_cache_seconds: float = Field(
+        2.0,
+        description="How long a session check answer is reused; an ended session is "
+        "refused at most this long (plus the call) after it ends",
+    )
+    session_check_stale_seconds: float = Field(
+        60.0,
+        description="With identity unreachable, a positive answer this recent is still used; "
+        "older ones refuse the token",
+    )
     jwt_issuer: str = Field("crm-identity", description="Issuer every access token must carry")
     jwt_audience: str = Field("crm", description="Audience every access token must carry")
     log_level: str = Field("INFO", description="Root log level")
