@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 paths=(libs/crmkit/tests services gateway/tests tests)
 mkdir -p var/log
 status=0
-.venv/bin/python -m pytest "${paths[@]}" -m "not slow" -n 2 --dist loadfile -q || status=$?
+.venv/bin/python -m pytest "${paths[@]}" -m "not slow" -n 2 --dist loadgroup -q || status=$?
 if [ "$status" -eq 0 ] || [ "$status" -eq 1 ]; then
   .venv/bin/python -m pytest "${paths[@]}" -m slow -q || {
     s=$?

@@ -71,7 +71,10 @@ def make_gateway(upstreams: Upstreams) -> Iterator[MakeGateway]:
                 **overrides,
             }
             platform = Settings(
-                identity_jwks_url=f"{upstreams.urls['identity']}/.well-known/jwks.json"
+                identity_jwks_url=f"{upstreams.urls['identity']}/.well-known/jwks.json",
+                # The test identity here serves keys only; the live-session check against
+                # the real identity is proven end to end (tests/e2e/test_identity_e2e.py).
+                session_check_enabled=False,
             )
             app = create_gateway(
                 settings=GatewaySettings(**values),

@@ -2,7 +2,7 @@
 
 import httpx
 
-from .stack import SERVICES, Stack
+from crmkit.testing.stack import SERVICES, Stack
 
 
 def test_the_gateway_is_ready_when_every_service_is(stack: Stack) -> None:

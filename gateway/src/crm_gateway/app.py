@@ -25,8 +25,8 @@ from crm_gateway.routes import Route, RoutingTable
 from crm_gateway.security import RequestIdMiddleware, SecurityHeadersMiddleware
 from crm_gateway.settings import GatewaySettings
 from crm_gateway.tenants import TenantDirectory
-from crmkit.auth import JwksKeySource, TokenVerifier
 from crmkit.errors import CrmError
+from crmkit.service import make_verifier
 from crmkit.settings import Settings, get_settings
 
 DOCS = Path(__file__).parent / "docs"
@@ -82,11 +82,8 @@ def _start(
         follow_redirects=False,
     )
     HTTPXClientInstrumentor.instrument_client(client, tracer_provider=tracer_provider)
-    verifier = TokenVerifier(
-        JwksKeySource(platform.identity_jwks_url),
-        issuer=platform.jwt_issuer,
-        audience=platform.jwt_audience,
-    )
+    # The same check every service runs: signature, claims, and a live session at identity.
+    verifier = make_verifier(platform)
     tenants = TenantDirectory(
         client=client,
         identity_url=table.services.get("identity", ""),
