@@ -1,14 +1,26 @@
 #!/usr/bin/env bash
-# Runs every process under one supervisor (honcho); each also logs to var/log/<name>.log.
-# Ctrl-C stops them all. The servers keep running (make services-down stops them).
+# Seeds the demo tenant, then runs every process under one supervisor (honcho); each process
+# also logs to var/log/<name>.log. Ctrl-C stops them all; the servers keep running
+# (make services-down stops them).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p var/log
+.venv/bin/python - <<'PY'
+from crm_identity.demo import seed_demo_tenant
+
+demo = seed_demo_tenant()
+print(f"demo tenant '{demo.slug}' {'created' if demo.created else 'already there'}")
+PY
 cat <<MSG
 
-  CRM is starting. Gateway: http://127.0.0.1:8000  (health: /healthz, readiness: /readyz)
-  Service APIs: identity :8101, customers :8102, sales :8103, service-desk :8104,
-  files :8105, search :8106 (gRPC on 91xx). Logs: var/log/. Ctrl-C stops everything.
+  CRM is starting. Gateway: http://127.0.0.1:8000
+    API docs:   http://127.0.0.1:8000/api/docs   (health /healthz, readiness /readyz)
+    Demo login: tenant "demo", admin@demo.example / ${CRM_DEMO_PASSWORD:-demo-Passw0rd!}
+      curl -s -X POST http://127.0.0.1:8000/api/v1/auth/login -H 'content-type: application/json' \\
+        -d '{"tenant":"demo","email":"admin@demo.example","password":"${CRM_DEMO_PASSWORD:-demo-Passw0rd!}"}'
+    The demo tenant turns active once every service has provisioned it (a few seconds):
+      curl -s http://127.0.0.1:8000/api/v1/signup/demo
+  Logs: var/log/<process>.log. Ctrl-C stops every process.
 
 MSG
 exec .venv/bin/honcho -f Procfile start
