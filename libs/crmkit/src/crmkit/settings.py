@@ -56,6 +56,11 @@ class Settings(BaseSettings):
         description="With identity unreachable, a positive answer this recent is still used; "
         "older ones refuse the token",
     )
+    access_cache_seconds: float = Field(
+        5.0,
+        description="How long grants and visible owners from identity are reused per user "
+        "(crmkit.access)",
+    )
     jwt_issuer: str = Field("crm-identity", description="Issuer every access token must carry")
     jwt_audience: str = Field("crm", description="Audience every access token must carry")
     log_level: str = Field("INFO", description="Root log level")

@@ -1,13 +1,31 @@
 """How the customers service runs: its ports, migrations, routes, gRPC servicers and handlers."""
 
-from pathlib import Path
+from fastapi import APIRouter
 
-from crmkit.migrations import MigrationStreams
+from crm_customers.customers.rpc import registrations
+from crm_customers.staff.events import handlers
+from crm_customers.streams import STREAMS
 from crmkit.service import ServiceDefinition
+
+
+def routers() -> list[APIRouter]:
+    from crm_customers.contacts.api import router as contacts
+    from crm_customers.custom_fields.api import router as custom_fields
+    from crm_customers.customers.api import router as customers
+    from crm_customers.dictionaries.api import router as dictionaries
+    from crm_customers.history.api import router as history
+    from crm_customers.views.api import router as views
+
+    # Views first: `/customers/views` must not be read as `/customers/{customer_id}`.
+    return [views, customers, contacts, history, dictionaries, custom_fields]
+
 
 DEFINITION = ServiceDefinition(
     name="customers",
-    streams=MigrationStreams(root=Path(__file__).resolve().parents[2] / "migrations"),
+    streams=STREAMS,
     http_port=8102,
     grpc_port=9102,
+    routers=routers,
+    grpc_servicers=registrations,
+    event_handlers=lambda _db: handlers(),
 )

@@ -1,0 +1,133 @@
+"""Duplicates: the company-name normaliser on real-looking names, 409 with what the caller
+may see of the existing record, overriding with customers:force_create, the finder's groups,
+and merging (contacts, history, redirect, event)."""
+
+import pytest
+from customers_testkit import Org
+
+from crm_customers.common.normalize import company_key, phone_key
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("北京华强科技有限公司", "北京华强科技"),
+        ("北京华强科技有限公司", "北京华强科技股份有限公司"),
+        ("北京华强科技有限公司", "北京 华强科技（有限公司）"),
+        (
+            "北京华强科技有限公司",
+            "ＢＥＩＪＩＮＧ华强科技有限公司".replace("ＢＥＩＪＩＮＧ", "北京"),
+        ),
+        ("Huaqiang Tech Co., Ltd.", "HUAQIANG TECH CO LTD"),
+        ("Huaqiang Tech Co., Ltd.", "Huaqiang Tech Inc."),
+        ("Huaqiang Tech Co., Ltd.", "Ｈｕａｑｉａｎｇ　Ｔｅｃｈ"),
+        ("Huaqiang Tech Co., Ltd.", "huaqiang-tech, ltd"),
+    ],
+)
+def test_names_that_are_one_company(a: str, b: str) -> None:
+    assert company_key(a) == company_key(b)
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("北京华强科技有限公司", "Huaqiang Tech Co., Ltd."),  # scripts are not transliterated
+        ("北京华强科技有限公司", "上海华强科技有限公司"),  # another city, another company
+        ("北京华强科技有限公司", "北京华强电子有限公司"),
+        ("Huaqiang Tech Co., Ltd.", "Huaqiang Trading Co., Ltd."),
+    ],
+)
+def test_names_that_are_not(a: str, b: str) -> None:
+    assert company_key(a) != company_key(b)
+
+
+def test_phone_key() -> None:
+    assert phone_key("+86 138-1234-5678") == phone_key("13812345678") == "13812345678"
+    assert phone_key("０１０－１２３４５６７８") == "01012345678"
+
+
+def test_likely_duplicate_is_409_with_what_the_caller_may_see(acme: Org) -> None:
+    acme.add_user("rita", roles=("sales_rep",))
+    existing = acme.customer("北京华强科技有限公司", phone="13812345678")
+    again = acme.post("/api/v1/customers", {"kind": "company", "name": "北京华强科技"})
+    assert again.status_code == 409
+    assert again.json()["code"] == "likely_duplicate"
+    [found] = again.json()["existing"]
+    assert found["id"] == existing["id"]
+    assert found["phone"] == "13812345678"
+    # Rita does not see the record: she learns it exists, not what it holds.
+    hers = acme.post("/api/v1/customers", {"kind": "company", "name": "北京华强科技"}, as_="rita")
+    assert hers.status_code == 409
+    assert hers.json()["existing"] == [
+        {"id": existing["id"], "name": "北京华强科技有限公司", "visible": False}
+    ]
+    assert "13812345678" not in hers.text
+    forced = acme.post(
+        "/api/v1/customers", {"kind": "company", "name": "北京华强科技", "force": True}, as_="rita"
+    )
+    assert forced.status_code == 403  # sales reps may not override
+    assert (
+        acme.post(
+            "/api/v1/customers", {"kind": "company", "name": "北京华强科技", "force": True}
+        ).status_code
+        == 201
+    )
+    person = acme.customer("Zhang San", kind="person", phone="+86 139 0000 1111")
+    dup = acme.post("/api/v1/customers", {"kind": "person", "name": "张三", "phone": "13900001111"})
+    assert dup.status_code == 409
+    assert dup.json()["existing"][0]["id"] == person["id"]
+    by_email = acme.post(
+        "/api/v1/customers",
+        {"kind": "company", "name": "Elsewhere", "email": "X@Example.com"},
+    )
+    assert by_email.status_code == 201
+    assert (
+        acme.post(
+            "/api/v1/customers", {"kind": "person", "name": "Y", "email": "x@example.com"}
+        ).status_code
+        == 409
+    )
+    # Rules are per tenant: with the phone rule off, the same phone is no duplicate.
+    rules = acme.put(
+        "/api/v1/duplicate-rules", {"company_name": True, "person_phone": False, "email": True}
+    )
+    assert rules.status_code == 200
+    assert (
+        acme.post(
+            "/api/v1/customers", {"kind": "person", "name": "张三", "phone": "13900001111"}
+        ).status_code
+        == 201
+    )
+
+
+def test_finder_groups_and_merge_moves_everything(acme: Org) -> None:
+    keep = acme.customer("Huaqiang Tech Co., Ltd.", city="Beijing")
+    gone = acme.customer(
+        "HUAQIANG TECH INC", force=True, phone="13812345678", website="https://hq.example"
+    )
+    groups = acme.get("/api/v1/customers/duplicates").json()["items"]
+    [group] = [g for g in groups if g["rule"] == "company_name"]
+    assert {c["id"] for c in group["customers"]} == {keep["id"], gone["id"]}
+    gone_path = f"/api/v1/customers/{gone['id']}"
+    contact = acme.created(f"{gone_path}/contacts", {"name": "Wang"})
+    acme.created(f"{gone_path}/follow-ups", {"kind": "call", "content": "before merge"})
+    merged = acme.post(f"/api/v1/customers/{keep['id']}/merge", {"from_id": gone["id"]})
+    assert merged.status_code == 200, merged.text
+    body = merged.json()
+    assert body["phones"] == ["13812345678"]
+    assert body["website"] == "https://hq.example"
+    assert body["city"] == "Beijing"
+    keep_path = f"/api/v1/customers/{keep['id']}"
+    assert [c["id"] for c in acme.get(f"{keep_path}/contacts").json()["items"]] == [contact["id"]]
+    assert [e["content"] for e in acme.get(f"{keep_path}/timeline").json()["items"]] == [
+        "before merge"
+    ]
+    redirect = acme.get(gone_path, follow_redirects=False)
+    assert redirect.status_code == 301
+    assert redirect.headers["Location"] == keep_path
+    assert redirect.json()["survivor_id"] == keep["id"]
+    assert acme.patch(gone_path, {"notes": "x"}).status_code == 404
+    assert gone["id"] not in {c["id"] for c in acme.get("/api/v1/customers").json()["items"]}
+    [event] = [e for e in acme.events("customers.customer.merged") if e["id"] == keep["id"]]
+    assert event["merged_id"] == gone["id"]
+    assert acme.get("/api/v1/customers/duplicates").json()["items"] == []
