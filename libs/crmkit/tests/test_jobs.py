@@ -21,6 +21,7 @@ from crmkit.tenancy import tenant_context
 from .events_support import notes_count
 
 CRMKIT = Path(__file__).resolve().parents[1]
+LOGS = CRMKIT.parents[1] / "var" / "log" / "tests"
 
 
 class Workers:
@@ -31,13 +32,15 @@ class Workers:
     def start(self) -> None:
         command = [sys.executable, "-m", "celery", "-A", "tests.sample.jobs", "worker"]
         options = ["--pool", "solo", "--without-mingle", "--without-gossip", "-l", "WARNING"]
+        log = LOGS / f"celery-worker-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}.log"
+        log.parent.mkdir(parents=True, exist_ok=True)
         self.running.append(
             subprocess.Popen(  # noqa: S603 - our own interpreter and test module
                 command + options,
                 cwd=CRMKIT,
                 env=self.env,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
+                stdout=log.open("ab"),
+                stderr=subprocess.STDOUT,
             )
         )
 
@@ -74,8 +77,8 @@ def test_a_job_runs_in_the_tenant_that_queued_it(
         first = jobs.add_note.delay("queued by a")
     with tenant_context(tenant_b):
         second = jobs.add_note.delay("queued by b")
-    assert first.get(timeout=60) == str(tenant_a)
-    assert second.get(timeout=60) == str(tenant_b)
+    assert first.get(timeout=120) == str(tenant_a)
+    assert second.get(timeout=120) == str(tenant_b)
     assert notes_count(db, tenant_a) == 1
     assert notes_count(db, tenant_b) == 1
 
@@ -83,17 +86,22 @@ def test_a_job_runs_in_the_tenant_that_queued_it(
 def test_a_job_queued_without_a_tenant_cannot_touch_tenant_data(jobs: ModuleType) -> None:
     result = jobs.add_note.delay("nobody's")
     with pytest.raises(Exception, match="no tenant"):
-        result.get(timeout=60)
+        result.get(timeout=120)
 
 
 def test_a_worker_killed_mid_job_loses_no_job(
-    jobs: ModuleType, workers: Workers, db: Database, tenant_a: uuid.UUID
+    jobs: ModuleType, workers: Workers, db: Database, tenant_a: uuid.UUID, tmp_path: Path
 ) -> None:
+    started = tmp_path / "started"
     with tenant_context(tenant_a):
-        result = jobs.slow_note.delay("survives a crash", 3)
-    time.sleep(1.5)  # the worker has taken the job and is in the middle of it
+        result = jobs.slow_note.delay("survives a crash", 3, str(started))
+    deadline = time.monotonic() + 120
+    while not started.exists():  # the worker has taken the job and is in the middle of it
+        assert time.monotonic() < deadline, "the worker never started the job"
+        time.sleep(0.05)
     workers.kill_all(signal.SIGKILL)
+    started.unlink()
     assert notes_count(db, tenant_a) == 0
     workers.start()
-    result.get(timeout=60)
+    result.get(timeout=120)
     assert notes_count(db, tenant_a) == 1, "redelivered and done once"

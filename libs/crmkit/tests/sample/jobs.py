@@ -28,8 +28,11 @@ def add_note(title: str) -> str | None:
 
 
 @celery_app.task(name="sample.slow_note")
-def slow_note(title: str, seconds: float) -> None:
+def slow_note(title: str, seconds: float, started_marker: str) -> None:
+    """Leaves a marker when it starts, so a test knows the job is under way."""
     import time
+    from pathlib import Path
 
+    Path(started_marker).touch()
     time.sleep(seconds)
     add_note(title)
