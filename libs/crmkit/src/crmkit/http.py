@@ -11,6 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -55,7 +56,9 @@ class ContextMiddleware:
         try:
             token = bearer_token(headers.get(b"authorization", b"").decode("latin-1") or None)
             if token is not None:
-                principal = self.verifier.verify(token)
+                # Off the event loop: the session check may wait on gRPC or a pooled
+                # connection, and endpoints need the loop to give connections back.
+                principal = await run_in_threadpool(self.verifier.verify, token)
         except Unauthenticated as error:
             response = JSONResponse(
                 error.problem(instance=scope.get("path")),
