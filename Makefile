@@ -33,4 +33,4 @@ lint: env
 	.venv/bin/mypy -p crmkit -p crm_gateway -p crm_identity -p crm_customers -p crm_sales -p crm_service_desk -p crm_files -p crm_search -p crm_web
 
 bench: env services
-	@$(PY) bench/outbox_throughput.py
+	@PY=$(PY) bench/run.sh

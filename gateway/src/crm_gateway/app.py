@@ -78,7 +78,11 @@ def _start(
         timeout=httpx.Timeout(
             settings.upstream_timeout_seconds, connect=settings.connect_timeout_seconds
         ),
-        limits=httpx.Limits(max_connections=500, max_keepalive_connections=100),
+        # Idle connections are dropped before the services' own keep-alive (uvicorn: 5 s)
+        # closes them, so a request is rarely sent on a connection closing under it.
+        limits=httpx.Limits(
+            max_connections=500, max_keepalive_connections=100, keepalive_expiry=2.0
+        ),
         follow_redirects=False,
     )
     HTTPXClientInstrumentor.instrument_client(client, tracer_provider=tracer_provider)

@@ -85,6 +85,20 @@ async def _limited(request: Request, *, limit: int) -> AsyncIterator[bytes]:
             yield chunk
 
 
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+async def _send(client: httpx.AsyncClient, request: httpx.Request) -> httpx.Response:
+    """Send once more when a kept-alive connection turns out closed by the upstream (it
+    timed out idle just as we reused it); only for safe methods, which carry no body."""
+    try:
+        return await client.send(request, stream=True)
+    except (httpx.RemoteProtocolError, httpx.ReadError):
+        if request.method not in SAFE_METHODS:
+            raise
+        return await client.send(request, stream=True)
+
+
 async def forward(
     request: Request,
     *,
@@ -108,7 +122,7 @@ async def forward(
         content=_limited(request, limit=max_body_bytes) if has_body else None,
     )
     try:
-        upstream = await client.send(upstream_request, stream=True)
+        upstream = await _send(client, upstream_request)
     except ClientDisconnect:
         # Nobody is left to read an answer; the upstream saw its request cut short.
         return Response(status_code=400)
