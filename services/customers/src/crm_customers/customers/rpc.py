@@ -16,6 +16,8 @@ from crm_customers.contacts import service as contact_service
 from crm_customers.customers import repository, service
 from crm_customers.customers.models import Customer
 from crm_customers.customers.schemas import CustomerOut
+from crm_customers.history.models import Interaction
+from crm_customers.history.service import FOLLOW_UP
 from crm_proto.crm.customers.v1 import customers_pb2, customers_pb2_grpc
 from crmkit.access import access_client
 from crmkit.auth import Principal, PrincipalKind, current_principal
@@ -183,8 +185,15 @@ class CustomersServicer(customers_pb2_grpc.CustomersServiceServicer):
             elif request.record_type == customers_pb2.RECORD_TYPE_CONTACT:
                 contact = contacts.get(session, record_id)
                 customer = repository.get(session, contact.customer_id) if contact else None
+            elif request.record_type == customers_pb2.RECORD_TYPE_FOLLOW_UP:
+                entry = session.get(Interaction, record_id)
+                customer = (
+                    repository.get(session, entry.customer_id)
+                    if entry is not None and entry.entry_type == FOLLOW_UP
+                    else None
+                )
             else:
-                raise InvalidInput.on_field("record_type", "customer or contact")
+                raise InvalidInput.on_field("record_type", "customer, contact or follow-up")
             live = _live(session, caller, customer)
             if live is None or not caller.can("view"):
                 return customers_pb2.CheckAccessResponse(can_view=False, can_edit=False)

@@ -32,12 +32,16 @@ class _RecordTypeEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_RecordType
     RECORD_TYPE_UNSPECIFIED: _RecordType.ValueType  # 0
     RECORD_TYPE_CUSTOMER: _RecordType.ValueType  # 1
     RECORD_TYPE_CONTACT: _RecordType.ValueType  # 2
+    RECORD_TYPE_FOLLOW_UP: _RecordType.ValueType  # 3
+    """A follow-up (an entry of a customer's timeline): access is its customer's."""
 
 class RecordType(_RecordType, metaclass=_RecordTypeEnumTypeWrapper): ...
 
 RECORD_TYPE_UNSPECIFIED: RecordType.ValueType  # 0
 RECORD_TYPE_CUSTOMER: RecordType.ValueType  # 1
 RECORD_TYPE_CONTACT: RecordType.ValueType  # 2
+RECORD_TYPE_FOLLOW_UP: RecordType.ValueType  # 3
+"""A follow-up (an entry of a customer's timeline): access is its customer's."""
 Global___RecordType: _TypeAlias = RecordType  # noqa: Y015
 
 @_typing.final

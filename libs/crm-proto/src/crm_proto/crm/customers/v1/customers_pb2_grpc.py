@@ -76,6 +76,7 @@ class CustomersServiceServicer:
 
     def CheckAccess(self, request, context):
         """May a principal see or edit one record? Files and search ask before they answer.
+        The shape every owning service's access rpc shares (files calls it by configuration).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

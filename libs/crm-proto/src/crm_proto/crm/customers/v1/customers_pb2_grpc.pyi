@@ -42,7 +42,9 @@ class CustomersServiceStub:
     GetContacts: _grpc.UnaryUnaryMultiCallable[_customers_pb2.GetContactsRequest, _customers_pb2.GetContactsResponse]
     """Contacts by id, as the caller may see them (same rules as GetCustomers)."""
     CheckAccess: _grpc.UnaryUnaryMultiCallable[_customers_pb2.CheckAccessRequest, _customers_pb2.CheckAccessResponse]
-    """May a principal see or edit one record? Files and search ask before they answer."""
+    """May a principal see or edit one record? Files and search ask before they answer.
+    The shape every owning service's access rpc shares (files calls it by configuration).
+    """
     StreamCustomers: _grpc.UnaryStreamMultiCallable[_customers_pb2.StreamCustomersRequest, _customers_pb2.StreamCustomersResponse]
     """Every live customer of the tenant, unmasked, for re-indexing. Service callers only."""
 
@@ -56,7 +58,9 @@ class CustomersServiceAsyncStub(CustomersServiceStub):
     GetContacts: _aio.UnaryUnaryMultiCallable[_customers_pb2.GetContactsRequest, _customers_pb2.GetContactsResponse]  # type: ignore[assignment]
     """Contacts by id, as the caller may see them (same rules as GetCustomers)."""
     CheckAccess: _aio.UnaryUnaryMultiCallable[_customers_pb2.CheckAccessRequest, _customers_pb2.CheckAccessResponse]  # type: ignore[assignment]
-    """May a principal see or edit one record? Files and search ask before they answer."""
+    """May a principal see or edit one record? Files and search ask before they answer.
+    The shape every owning service's access rpc shares (files calls it by configuration).
+    """
     StreamCustomers: _aio.UnaryStreamMultiCallable[_customers_pb2.StreamCustomersRequest, _customers_pb2.StreamCustomersResponse]  # type: ignore[assignment]
     """Every live customer of the tenant, unmasked, for re-indexing. Service callers only."""
 
@@ -85,7 +89,9 @@ class CustomersServiceServicer(metaclass=_abc_1.ABCMeta):
         request: _customers_pb2.CheckAccessRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_customers_pb2.CheckAccessResponse, _abc.Awaitable[_customers_pb2.CheckAccessResponse]]:
-        """May a principal see or edit one record? Files and search ask before they answer."""
+        """May a principal see or edit one record? Files and search ask before they answer.
+        The shape every owning service's access rpc shares (files calls it by configuration).
+        """
 
     @_abc_1.abstractmethod
     def StreamCustomers(
