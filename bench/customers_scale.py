@@ -12,6 +12,7 @@ The stack is named `bench_customers` on offset 4000 (gateway 22000, customers 22
 """
 
 import argparse
+import itertools
 import os
 import statistics
 import time
@@ -197,9 +198,11 @@ def main() -> None:
             body = {"kind": "company", "name": f"新客户 {uuid.uuid4().hex}"}
             client.post("/api/v1/customers", json=body).raise_for_status()
 
+        fresh = itertools.count()  # each update takes a record nobody changed yet (version 1)
+
         def update(i: int) -> None:
             client.patch(
-                f"/api/v1/customers/{ids[i]}",
+                f"/api/v1/customers/{ids[next(fresh)]}",
                 json={"notes": f"call {i}"},
                 headers={"If-Match": '"1"'},
             ).raise_for_status()

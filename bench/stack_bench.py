@@ -1,6 +1,6 @@
 """End-to-end benchmarks on the whole platform as real processes (crmkit.testing.stack).
 
-- overhead: `GET /api/v1/me` through the gateway (18000) versus straight to identity (18101),
+- overhead: `GET /api/v1/me` through the gateway (28000) versus straight to identity (28101),
   p50/p95 latency, their ratio and requests/s at concurrency 1 and 32;
 - signup: tenant sign-up to `active` (one after another, status polled every 50 ms), and login.
 
@@ -8,7 +8,7 @@ The stack's gateway rate limits are raised (RATE_LIMITS) so the benchmark measur
 refusals. Each section ends with the machine's load while it ran: other engineers' tests share
 the two cores. Run with `make bench`, or `python bench/stack_bench.py [overhead] [signup]`
 (servers must be up: `make services`). The stack is named `bench`: own databases, vhost and
-ports (18000, 181xx, 191xx), logs in var/log/bench/.
+ports (28000, 281xx, 291xx), logs in var/log/bench/.
 """
 
 import argparse
@@ -38,13 +38,7 @@ ROUNDS = 3  # direct and gateway alternate in rounds, so a change of load hits b
 SIGNUPS = 20
 LOGINS = 50
 POLL_SECONDS = 0.05
-OFFSET = 0  # gateway on 18000, identity on 18101 (the e2e tests' stack uses offset 2000)
-# The stack gives every process a pool of 4 (+4 overflow) connections. At c=32 identity's API
-# stalls (seen 2026-11: QueuePool time-out after 30 s, 500s, then read time-outs): its token
-# middleware checks the session synchronously on the event loop, apparently waiting for a
-# connection that requests needing that loop still hold. Identity's API is restarted with a
-# bigger pool for the overhead part; `--stack-pool` keeps 4 and shows the stall.
-IDENTITY_POOL = 40
+OFFSET = 10000  # gateway on 28000, identity on 28101 (the e2e tests' stack uses offset 2000)
 
 
 @dataclass(frozen=True)
@@ -292,7 +286,10 @@ def main(parts: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("parts", nargs="*", help="overhead, signup (default: both)")
     parser.add_argument(
-        "--stack-pool", action="store_true", help="keep identity's pool as the stack sets it"
+        "--identity-pool",
+        type=int,
+        default=None,
+        help="restart identity's API with this database pool size for the overhead part",
     )
     args = parser.parse_args()
     chosen = parts or args.parts or ["signup", "overhead"]
@@ -303,7 +300,7 @@ def main(parts: list[str] | None = None) -> None:
         with httpx.Client(base_url=stack.gateway_url, timeout=30) as client:
             tenant = signup(stack, client) if "signup" in chosen else new_tenant(client)[0]
             if "overhead" in chosen:
-                overhead(stack, client, tenant, pool=None if args.stack_pool else IDENTITY_POOL)
+                overhead(stack, client, tenant, pool=args.identity_pool)
     finally:
         stack.stop()
 
