@@ -8,3 +8,6 @@ echo "== outbox relay and consumer throughput"
 echo
 echo "== whole stack: sign-up, login, gateway overhead"
 "$PY" bench/stack_bench.py
+echo
+echo "== customers at scale: 1,000,000 in one tenant beside 1,000 small tenants"
+"$PY" bench/customers_scale.py
