@@ -1,4 +1,7 @@
-"""Masked values: what a caller without the right to see a phone or email gets instead."""
+"""Masked values: what a caller without the right to see a phone or email gets instead.
+
+Shared so every place that shows a customer's phones and emails (customers' own routes,
+search results) masks them the same way."""
 
 
 def mask_phone(phone: str) -> str:

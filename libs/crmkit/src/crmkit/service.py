@@ -44,6 +44,10 @@ class ServiceDefinition:
     event_handlers: Callable[[Database], list[Handler]] = lambda _db: []
     jobs_module: str | None = None
     extra_readiness: dict[str, Callable[[], None]] = field(default_factory=dict)
+    # Exceptions meaning a dependency is down: the consumer requeues instead of retrying.
+    transient_errors: tuple[type[Exception], ...] = ()
+    # Runs before the consumer starts and in `migrate` (idempotent setup, e.g. indices).
+    setup: Callable[[Settings], None] | None = None
     # Identity verifies tokens with its own keys and sessions, not over the network.
     verifier: Callable[[Database, Settings], TokenVerifier] | None = None
 
@@ -97,6 +101,7 @@ def make_consumer(definition: ServiceDefinition, db: Database, settings: Setting
         amqp_url=settings.amqp_url,
         exchange=settings.events_exchange,
         retry_delays_ms=settings.event_retry_delays_ms,
+        transient_errors=definition.transient_errors,
     )
 
 
@@ -141,6 +146,8 @@ def run_api(definition: ServiceDefinition, settings: Settings) -> None:
 
 def run_consumer(definition: ServiceDefinition, settings: Settings) -> None:
     db = open_database(definition, settings)
+    if definition.setup is not None:
+        definition.setup(settings)
     make_consumer(definition, db, settings).run(_stop_on_signals())
 
 
@@ -176,6 +183,8 @@ def run_migrate(definition: ServiceDefinition, settings: Settings) -> None:
     migrate_all(db.engine, definition.streams, progress=lambda line: print(line, flush=True))  # noqa: T201
     # Queues exist before anything is published, so no event for this service is dropped.
     make_consumer(definition, db, settings).declare_topology()
+    if definition.setup is not None:
+        definition.setup(settings)
 
 
 def _ensure_database_exists(url: str) -> None:

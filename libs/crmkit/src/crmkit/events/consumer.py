@@ -85,8 +85,12 @@ class EventConsumer:
         exchange: str,
         retry_delays_ms: list[int],
         prefetch: int = 32,
+        transient_errors: tuple[type[Exception], ...] = (),
     ) -> None:
         self._db = db
+        # Failures of a dependency that is down (like the database): the message goes back
+        # to the queue and the consumer reconnects with back-off, spending no retry budget.
+        self._transient: tuple[type[Exception], ...] = (DBAPIError, *transient_errors)
         self.name = name
         self._handlers = handlers
         self._amqp_url = amqp_url
@@ -179,8 +183,9 @@ class EventConsumer:
                 try:
                     if not self.process(event):
                         outcome["outcome"] = "duplicate_or_unhandled"
-                except DBAPIError:
-                    # The database is down or failing: leave the message in the queue.
+                except self._transient:
+                    # The database (or another transient dependency) is down: leave the
+                    # message in the queue.
                     span.set_status(trace.StatusCode.ERROR)
                     channel.basic_nack(method.delivery_tag, requeue=True)
                     raise
@@ -249,7 +254,7 @@ class EventConsumer:
                 failures = 0
                 while not stop.is_set():
                     connection.process_data_events(time_limit=0.2)
-            except (pika.exceptions.AMQPError, OSError, DBAPIError) as exc:
+            except (pika.exceptions.AMQPError, OSError, *self._transient) as exc:
                 delay = RECONNECT_DELAYS[min(failures, len(RECONNECT_DELAYS) - 1)]
                 failures += 1
                 log.warning(

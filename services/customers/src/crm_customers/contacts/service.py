@@ -10,7 +10,6 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from crm_customers.common.access import Caller
-from crm_customers.common.masking import mask_email, mask_phone
 from crm_customers.common.normalize import email_key, phone_key
 from crm_customers.contacts import repository
 from crm_customers.contacts.models import Contact
@@ -30,6 +29,7 @@ from crmkit.errors import (
     PermissionDenied,
     PreconditionFailed,
 )
+from crmkit.masking import mask_email, mask_phone
 
 
 def contact_data(contact: Contact) -> dict[str, Any]:

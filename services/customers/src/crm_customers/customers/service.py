@@ -15,7 +15,6 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from crm_customers.common.access import Caller
-from crm_customers.common.masking import mask_email, mask_phone, mask_text
 from crm_customers.common.normalize import company_key, email_key, person_key, phone_key
 from crm_customers.custom_fields import service as custom_fields
 from crm_customers.custom_fields.schemas import Entity
@@ -41,6 +40,7 @@ from crmkit.errors import (
     PreconditionFailed,
 )
 from crmkit.filters import FieldType, Filterable, apply_filters, count_or_estimate, parse_sort
+from crmkit.masking import mask_email, mask_phone, mask_text
 from crmkit.pagination import SortKey, check_limit, decode_cursor, encode_cursor, paginate
 
 # Which stored attributes a restrictable field (identity's catalogue) stands for.
