@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel
-from sqlalchemy import ColumnElement, Select, and_, or_
+from sqlalchemy import ColumnElement, Select, and_, or_, tuple_
 
 from crmkit.errors import InvalidInput
 
@@ -63,18 +63,34 @@ def check_limit(limit: int) -> int:
 
 
 def paginate(query: Select[Any], *, key: SortKey, limit: int, cursor: str | None) -> Select[Any]:
-    """Order `query` by the key and keep one row more than `limit` (to know if more follow)."""
+    """Order `query` by the key and keep one row more than `limit` (to know if more follow).
+
+    A column that cannot be NULL is ordered and compared plainly, as a row value with the id,
+    so PostgreSQL walks an index on `(column, id)` instead of sorting every row (NULLS LAST on
+    a descending key would not match such an index)."""
     check_limit(limit)
+    nullable = _nullable(key.column)
     if key.descending:
-        query = query.order_by(key.column.desc().nulls_last(), key.id_column.desc())
+        primary = key.column.desc().nulls_last() if nullable else key.column.desc()
+        query = query.order_by(primary, key.id_column.desc())
     else:
         query = query.order_by(key.column.asc().nulls_last(), key.id_column.asc())
     if cursor:
         last_value, last_id = decode_cursor(cursor)
-        query = query.where(
-            _after(key, _restore(key.column, last_value), _restore(key.id_column, last_id))
-        )
+        value = _restore(key.column, last_value)
+        last = _restore(key.id_column, last_id)
+        if nullable:
+            query = query.where(_after(key, value, last))
+        elif key.descending:
+            query = query.where(tuple_(key.column, key.id_column) < tuple_(value, last))
+        else:
+            query = query.where(tuple_(key.column, key.id_column) > tuple_(value, last))
     return query.limit(limit + 1)
+
+
+def _nullable(column: ColumnElement[Any]) -> bool:
+    target = getattr(column, "expression", column)
+    return getattr(target, "nullable", True) is not False
 
 
 def _after(key: SortKey, value: Any, last_id: Any) -> ColumnElement[bool]:

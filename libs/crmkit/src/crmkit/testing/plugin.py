@@ -18,6 +18,7 @@ from crmkit.testing.databases import build_test_database
 from crmkit.testing.tokens import TestSigner
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups from the markers
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Group tests for `pytest -n --dist loadgroup`: a file's tests share a worker (and its
     module fixtures), and every end-to-end test shares the one worker that runs the stack."""
