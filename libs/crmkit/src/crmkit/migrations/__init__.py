@@ -5,6 +5,7 @@ transaction per tenant: an interrupted run leaves each tenant either upgraded or
 and the next run carries on where it stopped.
 """
 
+import threading
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -71,6 +72,11 @@ class MigrationReport:
     tenants_current: int = 0
 
 
+# Alembic keeps its running context in module globals (`alembic.op`, `alembic.context`):
+# two upgrades in one process at once would run each other's operations. One at a time.
+_ALEMBIC_IN_PROCESS = threading.Lock()
+
+
 def _lock(connection: Connection, name: str) -> None:
     """Serialise migrations of one schema across processes (migrate vs provisioning)."""
     connection.execute(select(func.pg_advisory_xact_lock(func.hashtext(name))))
@@ -80,7 +86,8 @@ def upgrade_platform(engine: Engine, streams: MigrationStreams) -> None:
     with engine.begin() as connection:
         _lock(connection, PLATFORM_SCHEMA)
         connection.execute(CreateSchema(PLATFORM_SCHEMA, if_not_exists=True))
-        command.upgrade(streams.config("platform", connection, PLATFORM_SCHEMA), "heads")
+        with _ALEMBIC_IN_PROCESS:
+            command.upgrade(streams.config("platform", connection, PLATFORM_SCHEMA), "heads")
 
 
 def _upgrade_tenant_schema(
@@ -89,7 +96,8 @@ def _upgrade_tenant_schema(
     schema = schema_for(tenant_id)
     _lock(connection, schema)
     connection.execute(CreateSchema(schema, if_not_exists=True))
-    command.upgrade(streams.config("tenant", connection, schema), "head")
+    with _ALEMBIC_IN_PROCESS:
+        command.upgrade(streams.config("tenant", connection, schema), "head")
     return streams.head("tenant")
 
 

@@ -18,16 +18,6 @@ from crmkit.testing.databases import build_test_database
 from crmkit.testing.tokens import TestSigner
 
 
-@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups from the markers
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Group tests for `pytest -n --dist loadgroup`: a file's tests share a worker (and its
-    module fixtures), and every end-to-end test shares the one worker that runs the stack."""
-    for item in items:
-        if item.get_closest_marker("xdist_group") is None:
-            group = "e2e" if "e2e" in item.path.parts else str(item.path)
-            item.add_marker(pytest.mark.xdist_group(group))
-
-
 @pytest.fixture(scope="session")
 def crm_settings() -> Settings:
     return Settings()
