@@ -27,15 +27,18 @@ def crm_settings() -> Settings:
 def make_database(
     crm_settings: Settings,
 ) -> Iterator[Callable[[str, MigrationStreams], Database]]:
-    built: list[Database] = []
+    built: dict[str, Database] = {}
 
     def make(name: str, streams: MigrationStreams) -> Database:
-        db = build_test_database(crm_settings, name, streams)
-        built.append(db)
-        return db
+        # Built once per session: several parts' conftests may ask for the same database
+        # (e.g. a real identity behind customers and files tests); building it again would
+        # drop it under the tests already using it.
+        if name not in built:
+            built[name] = build_test_database(crm_settings, name, streams)
+        return built[name]
 
     yield make
-    for db in built:
+    for db in built.values():
         db.dispose()
 
 
