@@ -11,11 +11,13 @@ from fastapi.testclient import TestClient
 from crm_customers.customers.rpc import registrations as customer_registrations
 from crm_customers.definition import DEFINITION, routers
 from crm_customers.streams import STREAMS
-from crm_identity.access.rpc import registrations
-from crm_identity.definition import DEFINITION as IDENTITY
-from crm_identity.definition import routers as identity_routers
-from crm_identity.keys.verifier import make_identity_verifier
-from crmkit.access import AccessClient, set_access_client
+from crm_identity.testing import (  # noqa: F401 - fixtures
+    identity_client,
+    identity_consumer,
+    identity_db,
+    identity_grpc,
+    verifier,
+)
 from crmkit.auth import TokenVerifier
 from crmkit.db import Database
 from crmkit.events.consumer import EventConsumer
@@ -27,59 +29,12 @@ from crmkit.settings import Settings
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from customers_testkit import IdentityKeys, World  # noqa: E402
-
-
-@pytest.fixture(scope="session")
-def identity_db(make_database: Callable[[str, MigrationStreams], Database]) -> Database:
-    return make_database("identity-for-customers", IDENTITY.streams)
+from customers_testkit import World  # noqa: E402
 
 
 @pytest.fixture(scope="session")
 def customers_db(make_database: Callable[[str, MigrationStreams], Database]) -> Database:
     return make_database("customers-service", STREAMS)
-
-
-@pytest.fixture(scope="session")
-def identity_client(identity_db: Database, crm_settings: Settings) -> Iterator[TestClient]:
-    app = create_app(
-        title="CRM identity",
-        verifier=make_identity_verifier(identity_db, crm_settings),
-        routers=identity_routers(),
-        db=identity_db,
-    )
-    with TestClient(app, raise_server_exceptions=False) as client:
-        yield client
-
-
-@pytest.fixture(scope="session")
-def identity_consumer(identity_db: Database, crm_settings: Settings) -> EventConsumer:
-    return make_consumer(IDENTITY, identity_db, crm_settings)
-
-
-@pytest.fixture(scope="session")
-def identity_grpc(identity_db: Database, crm_settings: Settings) -> Iterator[GrpcServer]:
-    server = build_server(
-        registrations(identity_db),
-        port=0,
-        verifier=make_identity_verifier(identity_db, crm_settings),
-    )
-    server.start()
-    # No caching between steps of a test: a role changed by the test applies at once.
-    set_access_client(AccessClient(f"127.0.0.1:{server.port}", cache_seconds=0))
-    yield server
-    set_access_client(None)
-    server.stop(grace_seconds=0)
-
-
-@pytest.fixture(scope="session")
-def verifier(identity_client: TestClient, crm_settings: Settings) -> TokenVerifier:
-    """How the customers service verifies tokens: identity's published keys."""
-    return TokenVerifier(
-        IdentityKeys(identity_client),
-        issuer=crm_settings.jwt_issuer,
-        audience=crm_settings.jwt_audience,
-    )
 
 
 @pytest.fixture(scope="session")

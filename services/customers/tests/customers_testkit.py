@@ -5,16 +5,13 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-import jwt
 from fastapi.testclient import TestClient
-from jwt import PyJWK
 from sqlalchemy import select
 
 from crm_customers.streams import STREAMS
 from crm_identity.keys.service import sign, signing_key, utcnow
 from crm_identity.settings import get_identity_settings
 from crmkit.db import Database
-from crmkit.errors import Unauthenticated
 from crmkit.events.consumer import EventConsumer
 from crmkit.events.envelope import CloudEvent
 from crmkit.events.models import OutboxRecord
@@ -26,21 +23,6 @@ SERVICES = ("identity", "customers", "sales", "service-desk", "files", "search")
 CUSTOMER_ACTIONS = ("view", "create", "update", "delete")
 
 
-class IdentityKeys:
-    """Identity's JWKS, fetched from its app (and again for a key id not seen yet)."""
-
-    def __init__(self, client: TestClient) -> None:
-        self._client = client
-        self._keys: dict[str, Any] = {}
-
-    def key_for(self, token: str) -> Any:
-        kid = jwt.get_unverified_header(token).get("kid")
-        if kid not in self._keys:
-            jwks = self._client.get("/.well-known/jwks.json").json()
-            self._keys = {k["kid"]: PyJWK(k).key for k in jwks["keys"]}
-        if kid not in self._keys:
-            raise Unauthenticated("token signed by an unknown key")
-        return self._keys[kid]
 
 
 def bearer(token: str) -> dict[str, str]:

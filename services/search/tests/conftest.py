@@ -15,15 +15,18 @@ from crm_customers.customers.rpc import registrations as customer_registrations
 from crm_customers.definition import DEFINITION as CUSTOMERS
 from crm_customers.definition import routers as customer_routers
 from crm_customers.streams import STREAMS
-from crm_identity.access.rpc import registrations
 from crm_identity.definition import DEFINITION as IDENTITY
-from crm_identity.definition import routers as identity_routers
-from crm_identity.keys.verifier import make_identity_verifier
+from crm_identity.testing import (  # noqa: F401 - fixtures
+    identity_client,
+    identity_consumer,
+    identity_db,
+    identity_grpc,
+    verifier,
+)
 from crm_search.definition import DEFINITION as SEARCH
 from crm_search.definition import routers as search_routers
 from crm_search.indexing import store
 from crm_search.settings import get_search_settings
-from crmkit.access import AccessClient, set_access_client
 from crmkit.auth import TokenVerifier
 from crmkit.db import Database
 from crmkit.events.consumer import EventConsumer
@@ -36,7 +39,6 @@ from crmkit.settings import Settings
 sys.path.insert(0, str(Path(__file__).parent))
 sys.path.insert(0, str(Path(__file__).parents[2] / "customers" / "tests"))
 
-from customers_testkit import IdentityKeys  # noqa: E402
 from search_testkit import SearchWorld  # noqa: E402
 
 
@@ -60,11 +62,6 @@ def opensearch(index_prefix: str) -> OpenSearch:
 
 
 @pytest.fixture(scope="session")
-def identity_db(make_database: Callable[[str, MigrationStreams], Database]) -> Database:
-    return make_database("identity-for-search", IDENTITY.streams)
-
-
-@pytest.fixture(scope="session")
 def customers_db(make_database: Callable[[str, MigrationStreams], Database]) -> Database:
     return make_database("customers-for-search", STREAMS)
 
@@ -72,41 +69,6 @@ def customers_db(make_database: Callable[[str, MigrationStreams], Database]) -> 
 @pytest.fixture(scope="session")
 def search_db(make_database: Callable[[str, MigrationStreams], Database]) -> Database:
     return make_database("search-service", SEARCH.streams)
-
-
-@pytest.fixture(scope="session")
-def identity_client(identity_db: Database, crm_settings: Settings) -> Iterator[TestClient]:
-    app = create_app(
-        title="CRM identity",
-        verifier=make_identity_verifier(identity_db, crm_settings),
-        routers=identity_routers(),
-        db=identity_db,
-    )
-    with TestClient(app, raise_server_exceptions=False) as client:
-        yield client
-
-
-@pytest.fixture(scope="session")
-def identity_grpc(identity_db: Database, crm_settings: Settings) -> Iterator[GrpcServer]:
-    server = build_server(
-        registrations(identity_db),
-        port=0,
-        verifier=make_identity_verifier(identity_db, crm_settings),
-    )
-    server.start()
-    set_access_client(AccessClient(f"127.0.0.1:{server.port}", cache_seconds=0))
-    yield server
-    set_access_client(None)
-    server.stop(grace_seconds=0)
-
-
-@pytest.fixture(scope="session")
-def verifier(identity_client: TestClient, crm_settings: Settings) -> TokenVerifier:
-    return TokenVerifier(
-        IdentityKeys(identity_client),
-        issuer=crm_settings.jwt_issuer,
-        audience=crm_settings.jwt_audience,
-    )
 
 
 @pytest.fixture(scope="session")
