@@ -23,8 +23,6 @@ SERVICES = ("identity", "customers", "sales", "service-desk", "files", "search")
 CUSTOMER_ACTIONS = ("view", "create", "update", "delete")
 
 
-
-
 def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
