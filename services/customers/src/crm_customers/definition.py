@@ -3,8 +3,11 @@
 from fastapi import APIRouter
 
 from crm_customers.customers.rpc import registrations
-from crm_customers.staff.events import handlers
+from crm_customers.insights.events import handlers as insights_handlers
+from crm_customers.pools.events import handlers as pools_handlers
+from crm_customers.staff.events import handlers as staff_handlers
 from crm_customers.streams import STREAMS
+from crm_customers.transfers.events import handlers as transfers_handlers
 from crmkit.service import ServiceDefinition
 
 
@@ -14,10 +17,24 @@ def routers() -> list[APIRouter]:
     from crm_customers.customers.api import router as customers
     from crm_customers.dictionaries.api import router as dictionaries
     from crm_customers.history.api import router as history
+    from crm_customers.insights.api import router as insights
+    from crm_customers.pools.api import router as pools
+    from crm_customers.transfers.api import router as transfers
     from crm_customers.views.api import router as views
 
-    # Views first: `/customers/views` must not be read as `/customers/{customer_id}`.
-    return [views, customers, contacts, history, dictionaries, custom_fields]
+    # Views and insights first: `/customers/views`, `/customers/map` must not be read as
+    # `/customers/{customer_id}`.
+    return [
+        views,
+        insights,
+        customers,
+        contacts,
+        history,
+        dictionaries,
+        custom_fields,
+        pools,
+        transfers,
+    ]
 
 
 DEFINITION = ServiceDefinition(
@@ -27,5 +44,11 @@ DEFINITION = ServiceDefinition(
     grpc_port=9102,
     routers=routers,
     grpc_servicers=registrations,
-    event_handlers=lambda _db: handlers(),
+    event_handlers=lambda _db: [
+        *staff_handlers(),
+        *pools_handlers(),
+        *transfers_handlers(),
+        *insights_handlers(),
+    ],
+    jobs_module="crm_customers.jobs",
 )

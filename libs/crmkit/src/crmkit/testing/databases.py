@@ -13,10 +13,17 @@ from crmkit.migrations import MigrationStreams, provision_tenant, upgrade_platfo
 from crmkit.settings import Settings
 
 
-def test_database_url(settings: Settings, name: str) -> str:
+def test_run_label() -> str:
+    """Names this test process's databases and vhosts: the xdist worker, prefixed by
+    `CRM_TEST_RUN` when set, so two checkouts' test runs can share the servers."""
     worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    run = os.environ.get("CRM_TEST_RUN", "")
+    return f"{run}_{worker}" if run else worker
+
+
+def test_database_url(settings: Settings, name: str) -> str:
     url = make_url(settings.database_url_for(name))
-    return url.set(database=f"test_{name.replace('-', '_')}_{worker}").render_as_string(
+    return url.set(database=f"test_{name.replace('-', '_')}_{test_run_label()}").render_as_string(
         hide_password=False
     )
 

@@ -22,7 +22,7 @@ from pathlib import Path
 import httpx
 
 from crmkit.settings import Settings
-from crmkit.testing.databases import fresh_database, test_database_url
+from crmkit.testing.databases import fresh_database, test_database_url, test_run_label
 
 REPO = Path(__file__).resolve().parents[5]
 SERVICES = {  # name: (module, number in the 81xx / 91xx port plan)
@@ -34,7 +34,7 @@ SERVICES = {  # name: (module, number in the 81xx / 91xx port plan)
     "search": ("crm_search", 6),
 }
 PROCESSES = ("api", "consumer", "relay")
-WORKERS = ("identity",)  # services with background jobs (identity: the saga's time-out)
+WORKERS = ("identity", "customers")  # services with background jobs the e2e tests rely on
 
 
 @dataclass
@@ -139,12 +139,12 @@ def _environment(stack: Stack, settings: Settings, amqp_url: str) -> dict[str, s
 
 
 def start_stack(settings: Settings, *, name: str = "e2e", offset: int = 0) -> Stack:
-    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
-    stack = Stack(name=name, offset=offset)
+    # CRM_TEST_PORT_SHIFT moves a whole stack's ports, for test runs sharing one machine.
+    stack = Stack(name=name, offset=offset + int(os.environ.get("CRM_TEST_PORT_SHIFT", "0")))
     stack.logs.mkdir(parents=True, exist_ok=True)
     for log in stack.logs.glob("*.log"):
         log.unlink()
-    stack.env = _environment(stack, settings, _vhost(settings, f"{name}_{worker}"))
+    stack.env = _environment(stack, settings, _vhost(settings, f"{name}_{test_run_label()}"))
     for service, (module, _) in SERVICES.items():
         with fresh_database(test_database_url(settings, f"{name}_{service}")):
             pass

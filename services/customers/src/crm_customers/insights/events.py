@@ -1,0 +1,5 @@
+from crmkit.events.consumer import Handler
+
+
+def handlers() -> list[Handler]:
+    return []

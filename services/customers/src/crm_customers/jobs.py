@@ -1,0 +1,44 @@
+"""The customers worker: each domain's Celery tasks and periodic schedule, in one app.
+
+`python -m crm_customers worker` runs it with an embedded beat. Tasks live in their
+domain's `tasks.py`; this module only gathers them.
+"""
+
+import tempfile
+from pathlib import Path
+
+from crm_customers.streams import STREAMS
+from crmkit.db import Database
+from crmkit.jobs import make_celery
+from crmkit.service import open_database
+from crmkit.settings import get_settings
+
+celery_app = make_celery("customers")
+celery_app.conf.beat_schedule_filename = str(
+    Path(tempfile.gettempdir()) / "crm-customers-celerybeat-schedule"
+)
+
+_db: Database | None = None
+
+
+def database() -> Database:
+    global _db
+    if _db is None:
+        from crm_customers.definition import DEFINITION
+
+        _db = open_database(DEFINITION, get_settings())
+    return _db
+
+
+def _register_domain_tasks() -> None:
+    from crm_customers.insights import tasks as insights
+    from crm_customers.pools import tasks as pools
+    from crm_customers.transfers import tasks as transfers
+
+    for domain in (pools, transfers, insights):
+        celery_app.conf.beat_schedule = {**celery_app.conf.beat_schedule, **domain.SCHEDULE}
+
+
+_register_domain_tasks()
+
+__all__ = ["STREAMS", "celery_app", "database"]

@@ -1,0 +1,1 @@
+"""Import of customers and contacts from CSV/XLSX, and exports of filtered lists."""
