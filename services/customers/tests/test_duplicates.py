@@ -2,6 +2,8 @@
 may see of the existing record, overriding with customers:force_create, the finder's groups,
 and merging (contacts, history, redirect, event)."""
 
+import threading
+
 import pytest
 from customers_testkit import Org
 
@@ -131,3 +133,42 @@ def test_finder_groups_and_merge_moves_everything(acme: Org) -> None:
     [event] = [e for e in acme.events("customers.customer.merged") if e["id"] == keep["id"]]
     assert event["merged_id"] == gone["id"]
     assert acme.get("/api/v1/customers/duplicates").json()["items"] == []
+
+
+def test_renaming_into_a_duplicate_is_409_unless_forced(acme: Org, globex: Org) -> None:
+    acme.customer("上海远景贸易有限公司", phone="13700001234")
+    other = acme.customer("Other Trading Co")["customer"]
+    path = f"/api/v1/customers/{other['id']}"
+    renamed = acme.patch(path, {"name": "上海远景贸易"})
+    assert renamed.status_code == 409
+    assert renamed.json()["code"] == "likely_duplicate"
+    assert acme.get(path).json()["name"] == "Other Trading Co"  # nothing written
+    assert acme.patch(path, {"name": "上海远景贸易", "force": True}).status_code == 200
+    # It is a duplicate now, knowingly: editing its notes must not trip over that again.
+    assert acme.patch(path, {"notes": "met at the fair"}).status_code == 200
+    # The same name in another tenant is nobody's duplicate.
+    theirs = globex.customer("Globex Trading")["customer"]
+    assert (
+        globex.patch(f"/api/v1/customers/{theirs['id']}", {"name": "上海远景贸易"}).status_code
+        == 200
+    )
+
+
+def test_concurrent_creates_of_one_name_make_one_customer(acme: Org) -> None:
+    """Without serialising the check, both creates would see no duplicate and both insert."""
+
+    def create(name: str, barrier: threading.Barrier, results: list[int]) -> None:
+        barrier.wait()
+        response = acme.post("/api/v1/customers", {"kind": "company", "name": name})
+        results.append(response.status_code)
+
+    for attempt in range(3):
+        barrier = threading.Barrier(2)
+        results: list[int] = []
+        names = (f"深圳星河电子{attempt}有限公司", f"深圳星河电子{attempt}")
+        threads = [threading.Thread(target=create, args=(n, barrier, results)) for n in names]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert sorted(results) == [201, 409], attempt

@@ -61,6 +61,11 @@ class Filterable:
     column: ColumnElement[Any]
     type: FieldType = FieldType.TEXT
     sortable: bool = True
+    # A key inside a JSONB document (`document[key]` is `column`): `eq` and `in` then test
+    # containment (`document @> {"key": value}`), which a GIN index on the document answers;
+    # `document->>'key' = value` would read every row.
+    document: ColumnElement[Any] | None = None
+    key: str | None = None
 
 
 @dataclass(frozen=True)
@@ -116,7 +121,24 @@ def _like(value: str) -> str:
     return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
+def _contained(clause: Clause, target: Filterable) -> ColumnElement[bool] | None:
+    """Containment for `eq`/`in` on a text, yes/no or list key of a JSONB document."""
+    document, key, kind = target.document, target.key, target.type
+    if document is None or key is None or clause.op not in ("eq", "in"):
+        return None
+    if kind not in (FieldType.TEXT, FieldType.BOOL, FieldType.TEXT_LIST):
+        return None
+    raws = clause.value.split(",") if clause.op == "in" else [clause.value]
+    values: list[Any] = [_convert(clause, kind, raw) for raw in raws]
+    if kind is FieldType.TEXT_LIST:
+        values = [[value] for value in values]
+    return or_(*[document.contains(_json({key: value})) for value in values])
+
+
 def condition(clause: Clause, target: Filterable) -> ColumnElement[bool]:
+    contained = _contained(clause, target)
+    if contained is not None:
+        return contained
     col, kind, op, raw = target.column, target.type, clause.op, clause.value
     if op == "is_empty":
         want = raw.lower() != "false"
@@ -189,15 +211,18 @@ def parse_sort(raw: str | None, fields: FieldLookup, *, default: str) -> tuple[F
     return target, descending
 
 
-class _Explain(Executable, ClauseElement):
+class Explain(Executable, ClauseElement):
+    """`EXPLAIN (FORMAT JSON)` of a statement, compiled like the statement itself (the
+    tenant's schema mapped), so the plan is the one the query would really get."""
+
     inherit_cache = False
 
     def __init__(self, statement: Select[Any]) -> None:
         self.statement = statement
 
 
-@compiles(_Explain)
-def _compile_explain(element: _Explain, compiler: Any, **kw: Any) -> str:
+@compiles(Explain)
+def _compile_explain(element: Explain, compiler: Any, **kw: Any) -> str:
     return "EXPLAIN (FORMAT JSON) " + str(compiler.process(element.statement, **kw))
 
 
@@ -209,7 +234,7 @@ def count_or_estimate(
     counted = int(session.scalar(select(func.count()).select_from(capped)) or 0)
     if counted <= threshold:
         return counted, False
-    plan: Any = session.execute(_Explain(query.order_by(None))).scalar()
+    plan: Any = session.execute(Explain(query.order_by(None))).scalar()
     if isinstance(plan, str):
         plan = json.loads(plan)
     try:

@@ -206,6 +206,17 @@ def _coerce(field: CustomField, value: Any, *, name: str) -> Any:
     raise bad("unsupported field type")  # pragma: no cover
 
 
+def coerce_value(field: CustomField, value: Any, *, name: str) -> Any:
+    """The stored form of `value` for `field`, or 422 naming `name` (imports check a whole
+    chunk of rows with it, then claim unique values in bulk)."""
+    return _coerce(field, value, name=name)
+
+
+def unique_form(field: CustomField, stored: Any) -> str:
+    """The form a unique value is claimed under in `custom_unique_values`."""
+    return _unique_form(field, stored)
+
+
 def _unique_form(field: CustomField, stored: Any) -> str:
     if isinstance(stored, str):
         return stored.strip().casefold()[:500]
@@ -280,6 +291,7 @@ def filterables(session: Session, *, entity: Entity, column: Any) -> dict[str, F
         kind = FieldKind(field.type)
         text: ColumnElement[Any] = column[field.key].astext
         target: Filterable
+        indexed = {"document": column, "key": field.key}
         if kind in (FieldKind.NUMBER, FieldKind.MONEY):
             target = Filterable(cast(text, Numeric), FieldType.NUMBER)
         elif kind is FieldKind.DATE:
@@ -287,13 +299,13 @@ def filterables(session: Session, *, entity: Entity, column: Any) -> dict[str, F
         elif kind is FieldKind.DATETIME:
             target = Filterable(cast(text, DateTime(timezone=True)), FieldType.DATETIME)
         elif kind is FieldKind.CHECKBOX:
-            target = Filterable(cast(text, Boolean), FieldType.BOOL)
+            target = Filterable(cast(text, Boolean), FieldType.BOOL, **indexed)
         elif kind is FieldKind.MULTI_SELECT:
-            target = Filterable(column[field.key], FieldType.TEXT_LIST, sortable=False)
+            target = Filterable(column[field.key], FieldType.TEXT_LIST, sortable=False, **indexed)
         elif kind is FieldKind.ADDRESS:
             target = Filterable(text, FieldType.TEXT, sortable=False)
         else:
-            target = Filterable(text, FieldType.TEXT)
+            target = Filterable(text, FieldType.TEXT, **indexed)
         found[f"custom.{field.key}"] = target
         found.setdefault(field.key, target)
     return found

@@ -7,6 +7,7 @@ from sqlalchemy.dialects.postgresql import ARRAY, array
 from sqlalchemy.orm import Session
 
 from crm_customers.customers.models import Customer, CustomerChange, TenantSetting
+from crmkit.tenancy import current_tenant
 
 
 def get(session: Session, customer_id: uuid.UUID, *, for_update: bool = False) -> Customer | None:
@@ -41,6 +42,17 @@ def rows(session: Session, query: Select[Any]) -> list[Any]:
 
 def _text_array(values: Sequence[str]) -> Any:
     return cast(array(list(values)), ARRAY(String))
+
+
+def serialise_writers_of(session: Session, keys: Sequence[str]) -> None:
+    """Two transactions writing the same duplicate key (a company name, a phone) take turns
+    until commit, so the second one's duplicate check sees the first one's customer. The
+    locks are per tenant (its id is part of the key) and taken in one order."""
+    tenant = str(current_tenant())
+    for key in sorted(set(keys)):
+        session.execute(
+            select(func.pg_advisory_xact_lock(func.hashtextextended(f"{tenant}:{key}", 0)))
+        )
 
 
 def likely_duplicates(

@@ -56,6 +56,9 @@ class CustomerPatch(_Writable):
     name: str | None = Field(None, min_length=1, max_length=300)
     status: str | None = None
     owner_id: uuid.UUID | None = None
+    force: bool = Field(
+        False, description="Save a new name, phone or email despite likely duplicates"
+    )
 
 
 class CustomerOut(BaseModel):

@@ -470,13 +470,14 @@ def _check_duplicates(
     exclude: uuid.UUID | None = None,
 ) -> None:
     rules = duplicate_rules(session)
+    name_key = name_key if kind == "company" and rules.company_name else ""
+    phones = phones if kind == "person" and rules.person_phone else []
+    emails = emails if rules.email else []
+    repository.serialise_writers_of(session, [f"name:{name_key}"] if name_key else [])
+    repository.serialise_writers_of(session, [f"phone:{p}" for p in phones])
+    repository.serialise_writers_of(session, [f"email:{e}" for e in emails])
     found = repository.likely_duplicates(
-        session,
-        kind=kind,
-        name_key=name_key if kind == "company" and rules.company_name else None,
-        phones=phones if kind == "person" and rules.person_phone else [],
-        emails=emails if rules.email else [],
-        exclude=exclude,
+        session, kind=kind, name_key=name_key, phones=phones, emails=emails, exclude=exclude
     )
     if not found:
         return
@@ -634,8 +635,14 @@ def update_customer(
     customer = for_update(session, caller=caller, customer_id=customer_id)
     if expected_version is not None and expected_version != customer.version:
         raise PreconditionFailed("the customer changed since you read it", version=customer.version)
-    written = set(data.model_fields_set)
+    written = set(data.model_fields_set) - {"force"}
     _check_field_rules(caller, customer, written)
+    # Only what this write adds is checked: a duplicate that already existed blocks nothing.
+    before_keys = {
+        "name": customer.name_key,
+        "phones": set(customer.phones),
+        "emails": set(customer.emails),
+    }
     if "owner_id" in written and data.owner_id != customer.owner_id:
         caller.require("transfer")
         if data.owner_id is None:
@@ -668,6 +675,17 @@ def update_customer(
     if "name" in values:
         customer.name = customer.name.strip()
         customer.name_key = _name_key(customer.kind, customer.name)
+    with session.no_autoflush:  # a stale version must surface below as 412, not here
+        _check_duplicates(
+            session,
+            caller=caller,
+            kind=customer.kind,
+            name_key=customer.name_key if customer.name_key != before_keys["name"] else "",
+            phones=[p for p in customer.phones if p not in before_keys["phones"]],
+            emails=[e for e in customer.emails if e not in before_keys["emails"]],
+            force=data.force,
+            exclude=customer.id,
+        )
     if "custom" in written:
         customer.custom = custom_fields.apply_values(
             session,
