@@ -5,11 +5,15 @@ domain's `tasks.py`; this module only gathers them.
 """
 
 import tempfile
+import uuid
 from pathlib import Path
+
+from sqlalchemy import select
 
 from crm_customers.streams import STREAMS
 from crmkit.db import Database
 from crmkit.jobs import make_celery
+from crmkit.registry import TenantRecord, TenantStatus
 from crmkit.service import open_database
 from crmkit.settings import get_settings
 
@@ -30,15 +34,28 @@ def database() -> Database:
     return _db
 
 
+def each_tenant(db: Database) -> list[uuid.UUID]:
+    """The tenants a periodic pass visits: every one not suspended."""
+    with db.platform_session() as session:
+        return list(
+            session.scalars(
+                select(TenantRecord.id)
+                .where(TenantRecord.status != TenantStatus.SUSPENDED)
+                .order_by(TenantRecord.id)
+            )
+        )
+
+
 def _register_domain_tasks() -> None:
+    from crm_customers.history import tasks as history
     from crm_customers.insights import tasks as insights
     from crm_customers.pools import tasks as pools
     from crm_customers.transfers import tasks as transfers
 
-    for domain in (pools, transfers, insights):
+    for domain in (history, pools, transfers, insights):
         celery_app.conf.beat_schedule = {**celery_app.conf.beat_schedule, **domain.SCHEDULE}
 
 
 _register_domain_tasks()
 
-__all__ = ["STREAMS", "celery_app", "database"]
+__all__ = ["STREAMS", "celery_app", "database", "each_tenant"]

@@ -14,6 +14,22 @@ class CustomersSettings(BaseSettings):
         description="Lists count matches exactly up to this many; above it `total` is "
         "PostgreSQL's estimate and `total_is_estimate` is true",
     )
+    reminder_pass_seconds: float = Field(
+        60.0, description="How often the worker announces reminders that fell due"
+    )
+    geocoder: str = Field(
+        "crm_customers.insights.geocoding:OfflineGeocoder",
+        description="`module:Class` of the geocoder filling missing coordinates",
+    )
+    import_max_bytes: int = Field(
+        50 * 1024 * 1024, description="Largest import file accepted (413 above it)"
+    )
+    import_chunk_rows: int = Field(
+        1000, description="Rows an import commits at a time (with their outcomes and progress)"
+    )
+    import_chunk_pause_seconds: float = Field(
+        0.0, description="Pause between an import's chunks, to leave the database room"
+    )
 
 
 @lru_cache(maxsize=1)

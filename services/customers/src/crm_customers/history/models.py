@@ -39,3 +39,4 @@ class Reminder(TenantBase):
     note: Mapped[str | None] = mapped_column(String(500))
     done: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    announced_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
