@@ -131,3 +131,39 @@ def test_stream_a_tenants_customers_for_reindexing(stub: Any, acme: Org, globex:
             )
         )
     assert refused.value.code() is grpc.StatusCode.PERMISSION_DENIED
+
+
+def test_stream_a_tenants_contacts_for_reindexing(stub: Any, acme: Org, globex: Org) -> None:
+    kept = acme.customer("Contacts Kept Co")
+    gone = acme.customer("Contacts Gone Co")
+    theirs = globex.customer("Contacts Theirs Co")
+    for customer, org, name in (
+        (kept, acme, "王经理"),
+        (kept, acme, "Li Wei"),
+        (gone, acme, "Of a deleted customer"),
+        (theirs, globex, "Not acme's"),
+    ):
+        created = org.post(
+            f"/api/v1/customers/{customer['id']}/contacts",
+            {"name": name, "phones": ["13900001111"], "email": "w@example.com"},
+        )
+        assert created.status_code == 201, created.text
+    dropped = acme.post(f"/api/v1/customers/{kept['id']}/contacts", {"name": "Dropped"}).json()
+    assert acme.delete(f"/api/v1/contacts/{dropped['id']}").status_code == 204
+    assert acme.delete(f"/api/v1/customers/{gone['id']}").status_code == 204
+    streamed = [
+        m.contact
+        for m in stub.StreamContacts(
+            customers_pb2.StreamContactsRequest(), metadata=auth(acme.service_token())
+        )
+    ]
+    assert {c.name for c in streamed} == {"王经理", "Li Wei"}
+    assert {c.customer_id for c in streamed} == {kept["id"]}
+    assert all(list(c.phones) == ["13900001111"] for c in streamed)  # unmasked for services
+    with pytest.raises(grpc.RpcError) as refused:
+        list(
+            stub.StreamContacts(
+                customers_pb2.StreamContactsRequest(), metadata=auth(acme.tokens["admin"])
+            )
+        )
+    assert refused.value.code() is grpc.StatusCode.PERMISSION_DENIED

@@ -1,9 +1,11 @@
 import uuid
+from datetime import datetime
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from crm_customers.contacts.models import Contact
+from crm_customers.customers.models import Customer
 
 
 def drop_custom_key(session: Session, key: str) -> None:
@@ -58,3 +60,25 @@ def move_all(session: Session, *, from_customer: uuid.UUID, to_customer: uuid.UU
         .where(Contact.customer_id == from_customer)
         .values(customer_id=to_customer, is_primary=False, version=Contact.version + 1)
     )
+
+
+def live_with_customers(
+    session: Session, *, after: uuid.UUID | None, updated_since: datetime | None, limit: int
+) -> list[tuple[Contact, Customer]]:
+    """Live contacts of live customers, by id after `after` (a re-indexing page)."""
+    query = (
+        select(Contact, Customer)
+        .join(Customer, Customer.id == Contact.customer_id)
+        .where(
+            Contact.deleted_at.is_(None),
+            Customer.deleted_at.is_(None),
+            Customer.merged_into_id.is_(None),
+        )
+        .order_by(Contact.id)
+        .limit(limit)
+    )
+    if after is not None:
+        query = query.where(Contact.id > after)
+    if updated_since is not None:
+        query = query.where(Contact.updated_at >= updated_since)
+    return [(contact, customer) for contact, customer in session.execute(query).tuples()]

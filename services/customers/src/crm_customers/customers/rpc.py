@@ -3,7 +3,7 @@ checks for files and search, and a tenant's whole stream for re-indexing."""
 
 import json
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Any
 
@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from crm_customers.common.access import MODULE, Caller, caller_for
 from crm_customers.contacts import repository as contacts
 from crm_customers.contacts import service as contact_service
+from crm_customers.contacts.schemas import ContactOut
 from crm_customers.customers import repository, service
 from crm_customers.customers.models import Customer
 from crm_customers.customers.schemas import CustomerOut
@@ -68,7 +69,7 @@ def customer_message(out: CustomerOut) -> Any:
         level=_text(out.level),
         status=out.status,
         tags=out.tags,
-        owner_id=str(out.owner_id),
+        owner_id=_text(out.owner_id),
         department_id=_text(out.department_id),
         collaborator_ids=[str(c) for c in out.collaborator_ids],
         credit_rating=_text(out.credit_rating),
@@ -82,6 +83,27 @@ def customer_message(out: CustomerOut) -> Any:
         next_follow_up_at=_text(out.next_follow_up_at),
         masked_fields=out.masked_fields,
         hidden_fields=out.hidden_fields,
+    )
+
+
+def contact_message(out: ContactOut) -> Any:
+    return customers_pb2.Contact(
+        id=str(out.id),
+        customer_id=str(out.customer_id),
+        name=out.name,
+        title=_text(out.title),
+        role=_text(out.role),
+        phones=out.phones,
+        email=_text(out.email),
+        wechat=_text(out.wechat),
+        is_primary=out.is_primary,
+        version=out.version,
+        masked_fields=out.masked_fields,
+        hidden_fields=out.hidden_fields,
+        custom_json=json.dumps(out.custom, ensure_ascii=False, default=str),
+        birthday=_text(out.birthday),
+        notes=_text(out.notes),
+        updated_at=_text(out.updated_at),
     )
 
 
@@ -150,22 +172,8 @@ class CustomersServicer(customers_pb2_grpc.CustomersServiceServicer):
                 customer = _live(session, caller, repository.get(session, contact.customer_id))
                 if customer is None:
                     continue
-                out = contact_service.present(caller, contact, customer, keys)
                 answer.append(
-                    customers_pb2.Contact(
-                        id=str(out.id),
-                        customer_id=str(out.customer_id),
-                        name=out.name,
-                        title=_text(out.title),
-                        role=_text(out.role),
-                        phones=out.phones,
-                        email=_text(out.email),
-                        wechat=_text(out.wechat),
-                        is_primary=out.is_primary,
-                        version=out.version,
-                        masked_fields=out.masked_fields,
-                        hidden_fields=out.hidden_fields,
-                    )
+                    contact_message(contact_service.present(caller, contact, customer, keys))
                 )
         return customers_pb2.GetContactsResponse(contacts=answer)
 
@@ -204,35 +212,77 @@ class CustomersServicer(customers_pb2_grpc.CustomersServiceServicer):
     def StreamCustomers(  # noqa: N802
         self, request: Any, context: grpc.ServicerContext
     ) -> Iterator[Any]:
-        principal = current_principal()
-        if principal.kind is not PrincipalKind.SERVICE:
-            raise PermissionDenied("re-indexing streams are for service callers")
-        caller = caller_for(principal)
-        since = None
-        if request.updated_since:
-            try:
-                since = datetime.fromisoformat(request.updated_since.replace("Z", "+00:00"))
-            except ValueError as exc:
-                raise InvalidInput.on_field("updated_since", "not an RFC 3339 time") from exc
+        caller = _service_caller()
+        since = _since(request.updated_since)
+
+        def batch(session: Session, after: uuid.UUID | None) -> tuple[list[Any], uuid.UUID | None]:
+            query = repository.live().order_by(Customer.id).limit(STREAM_BATCH)
+            if since is not None:
+                query = query.where(Customer.updated_at >= since)
+            if after is not None:
+                query = query.where(Customer.id > after)
+            found = [row[0] for row in repository.rows(session, query)]
+            keys = service.custom_keys(session)
+            return [
+                customers_pb2.StreamCustomersResponse(
+                    customer=customer_message(service.present(caller, c, custom_keys=keys))
+                )
+                for c in found
+            ], (found[-1].id if found else None)
+
+        yield from self._batches(batch)
+
+    def StreamContacts(  # noqa: N802
+        self, request: Any, context: grpc.ServicerContext
+    ) -> Iterator[Any]:
+        caller = _service_caller()
+        since = _since(request.updated_since)
+
+        def batch(session: Session, after: uuid.UUID | None) -> tuple[list[Any], uuid.UUID | None]:
+            found = contacts.live_with_customers(
+                session, after=after, updated_since=since, limit=STREAM_BATCH
+            )
+            keys = contact_service.contact_keys(session)
+            return [
+                customers_pb2.StreamContactsResponse(
+                    contact=contact_message(
+                        contact_service.present(caller, contact, customer, keys)
+                    )
+                )
+                for contact, customer in found
+            ], (found[-1][0].id if found else None)
+
+        yield from self._batches(batch)
+
+    def _batches(
+        self, batch: Callable[[Session, uuid.UUID | None], tuple[list[Any], uuid.UUID | None]]
+    ) -> Iterator[Any]:
+        """Pages through a tenant by id, one short transaction per page: a long stream holds
+        no snapshot open."""
         after: uuid.UUID | None = None
         while True:
-            # One short transaction per batch: a long stream holds no snapshot open.
             with self._db.tenant_transaction() as session:
-                query = repository.live().order_by(Customer.id).limit(STREAM_BATCH)
-                if since is not None:
-                    query = query.where(Customer.updated_at >= since)
-                if after is not None:
-                    query = query.where(Customer.id > after)
-                batch = [row[0] for row in repository.rows(session, query)]
-                keys = service.custom_keys(session)
-                messages = [
-                    customer_message(service.present(caller, c, custom_keys=keys)) for c in batch
-                ]
-            for message in messages:
-                yield customers_pb2.StreamCustomersResponse(customer=message)
-            if len(batch) < STREAM_BATCH:
+                messages, last = batch(session, after)
+            yield from messages
+            if len(messages) < STREAM_BATCH or last is None:
                 return
-            after = batch[-1].id
+            after = last
+
+
+def _service_caller() -> Caller:
+    principal = current_principal()
+    if principal.kind is not PrincipalKind.SERVICE:
+        raise PermissionDenied("re-indexing streams are for service callers")
+    return caller_for(principal)
+
+
+def _since(raw: str) -> datetime | None:
+    if not raw:
+        return None
+    try:
+        return datetime.fromisoformat(raw.replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise InvalidInput.on_field("updated_since", "not an RFC 3339 time") from exc
 
 
 def registrations(db: Database) -> list[GrpcRegistration]:

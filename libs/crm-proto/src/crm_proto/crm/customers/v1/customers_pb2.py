@@ -24,35 +24,39 @@ _sym_db = _symbol_database.Default()
 
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n crm/customers/v1/customers.proto\x12\x10\x63rm.customers.v1\"\xc4\x04\n\x08\x43ustomer\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0c\n\x04kind\x18\x02 \x01(\t\x12\x0c\n\x04name\x18\x03 \x01(\t\x12\x12\n\nshort_name\x18\x04 \x01(\t\x12\x0e\n\x06phones\x18\x05 \x03(\t\x12\x0e\n\x06\x65mails\x18\x06 \x03(\t\x12\x0f\n\x07website\x18\x07 \x01(\t\x12\x10\n\x08province\x18\x08 \x01(\t\x12\x0c\n\x04\x63ity\x18\t \x01(\t\x12\x10\n\x08\x64istrict\x18\n \x01(\t\x12\x0e\n\x06street\x18\x0b \x01(\t\x12\x10\n\x08industry\x18\x0c \x01(\t\x12\r\n\x05scale\x18\r \x01(\t\x12\x0e\n\x06source\x18\x0e \x01(\t\x12\r\n\x05level\x18\x0f \x01(\t\x12\x0e\n\x06status\x18\x10 \x01(\t\x12\x0c\n\x04tags\x18\x11 \x03(\t\x12\x10\n\x08owner_id\x18\x12 \x01(\t\x12\x15\n\rdepartment_id\x18\x13 \x01(\t\x12\x18\n\x10\x63ollaborator_ids\x18\x14 \x03(\t\x12\x15\n\rcredit_rating\x18\x15 \x01(\t\x12\x10\n\x08\x62irthday\x18\x16 \x01(\t\x12\r\n\x05notes\x18\x17 \x01(\t\x12\x13\n\x0b\x63ustom_json\x18\x18 \x01(\t\x12\x0f\n\x07version\x18\x19 \x01(\x05\x12\x12\n\ncreated_at\x18\x1a \x01(\t\x12\x12\n\nupdated_at\x18\x1b \x01(\t\x12\x19\n\x11last_follow_up_at\x18\x1c \x01(\t\x12\x19\n\x11next_follow_up_at\x18\x1d \x01(\t\x12\x15\n\rmasked_fields\x18\x1e \x03(\t\x12\x15\n\rhidden_fields\x18\x1f \x03(\t\"\xd7\x01\n\x07\x43ontact\x12\n\n\x02id\x18\x01 \x01(\t\x12\x13\n\x0b\x63ustomer_id\x18\x02 \x01(\t\x12\x0c\n\x04name\x18\x03 \x01(\t\x12\r\n\x05title\x18\x04 \x01(\t\x12\x0c\n\x04role\x18\x05 \x01(\t\x12\x0e\n\x06phones\x18\x06 \x03(\t\x12\r\n\x05\x65mail\x18\x07 \x01(\t\x12\x0e\n\x06wechat\x18\x08 \x01(\t\x12\x12\n\nis_primary\x18\t \x01(\x08\x12\x0f\n\x07version\x18\n \x01(\x05\x12\x15\n\rmasked_fields\x18\x0b \x03(\t\x12\x15\n\rhidden_fields\x18\x0c \x03(\t\"\"\n\x13GetCustomersRequest\x12\x0b\n\x03ids\x18\x01 \x03(\t\"E\n\x14GetCustomersResponse\x12-\n\tcustomers\x18\x01 \x03(\x0b\x32\x1a.crm.customers.v1.Customer\"!\n\x12GetContactsRequest\x12\x0b\n\x03ids\x18\x01 \x03(\t\"B\n\x13GetContactsResponse\x12+\n\x08\x63ontacts\x18\x01 \x03(\x0b\x32\x19.crm.customers.v1.Contact\"k\n\x12\x43heckAccessRequest\x12\x31\n\x0brecord_type\x18\x01 \x01(\x0e\x32\x1c.crm.customers.v1.RecordType\x12\x11\n\trecord_id\x18\x02 \x01(\t\x12\x0f\n\x07user_id\x18\x03 \x01(\t\"N\n\x13\x43heckAccessResponse\x12\x10\n\x08\x63\x61n_view\x18\x01 \x01(\x08\x12\x10\n\x08\x63\x61n_edit\x18\x02 \x01(\x08\x12\x13\n\x0b\x63ustomer_id\x18\x03 \x01(\t\"/\n\x16StreamCustomersRequest\x12\x15\n\rupdated_since\x18\x01 \x01(\t\"G\n\x17StreamCustomersResponse\x12,\n\x08\x63ustomer\x18\x01 \x01(\x0b\x32\x1a.crm.customers.v1.Customer*w\n\nRecordType\x12\x1b\n\x17RECORD_TYPE_UNSPECIFIED\x10\x00\x12\x18\n\x14RECORD_TYPE_CUSTOMER\x10\x01\x12\x17\n\x13RECORD_TYPE_CONTACT\x10\x02\x12\x19\n\x15RECORD_TYPE_FOLLOW_UP\x10\x03\x32\x93\x03\n\x10\x43ustomersService\x12]\n\x0cGetCustomers\x12%.crm.customers.v1.GetCustomersRequest\x1a&.crm.customers.v1.GetCustomersResponse\x12Z\n\x0bGetContacts\x12$.crm.customers.v1.GetContactsRequest\x1a%.crm.customers.v1.GetContactsResponse\x12Z\n\x0b\x43heckAccess\x12$.crm.customers.v1.CheckAccessRequest\x1a%.crm.customers.v1.CheckAccessResponse\x12h\n\x0fStreamCustomers\x12(.crm.customers.v1.StreamCustomersRequest\x1a).crm.customers.v1.StreamCustomersResponse0\x01\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n crm/customers/v1/customers.proto\x12\x10\x63rm.customers.v1\"\xc4\x04\n\x08\x43ustomer\x12\n\n\x02id\x18\x01 \x01(\t\x12\x0c\n\x04kind\x18\x02 \x01(\t\x12\x0c\n\x04name\x18\x03 \x01(\t\x12\x12\n\nshort_name\x18\x04 \x01(\t\x12\x0e\n\x06phones\x18\x05 \x03(\t\x12\x0e\n\x06\x65mails\x18\x06 \x03(\t\x12\x0f\n\x07website\x18\x07 \x01(\t\x12\x10\n\x08province\x18\x08 \x01(\t\x12\x0c\n\x04\x63ity\x18\t \x01(\t\x12\x10\n\x08\x64istrict\x18\n \x01(\t\x12\x0e\n\x06street\x18\x0b \x01(\t\x12\x10\n\x08industry\x18\x0c \x01(\t\x12\r\n\x05scale\x18\r \x01(\t\x12\x0e\n\x06source\x18\x0e \x01(\t\x12\r\n\x05level\x18\x0f \x01(\t\x12\x0e\n\x06status\x18\x10 \x01(\t\x12\x0c\n\x04tags\x18\x11 \x03(\t\x12\x10\n\x08owner_id\x18\x12 \x01(\t\x12\x15\n\rdepartment_id\x18\x13 \x01(\t\x12\x18\n\x10\x63ollaborator_ids\x18\x14 \x03(\t\x12\x15\n\rcredit_rating\x18\x15 \x01(\t\x12\x10\n\x08\x62irthday\x18\x16 \x01(\t\x12\r\n\x05notes\x18\x17 \x01(\t\x12\x13\n\x0b\x63ustom_json\x18\x18 \x01(\t\x12\x0f\n\x07version\x18\x19 \x01(\x05\x12\x12\n\ncreated_at\x18\x1a \x01(\t\x12\x12\n\nupdated_at\x18\x1b \x01(\t\x12\x19\n\x11last_follow_up_at\x18\x1c \x01(\t\x12\x19\n\x11next_follow_up_at\x18\x1d \x01(\t\x12\x15\n\rmasked_fields\x18\x1e \x03(\t\x12\x15\n\rhidden_fields\x18\x1f \x03(\t\"\xa1\x02\n\x07\x43ontact\x12\n\n\x02id\x18\x01 \x01(\t\x12\x13\n\x0b\x63ustomer_id\x18\x02 \x01(\t\x12\x0c\n\x04name\x18\x03 \x01(\t\x12\r\n\x05title\x18\x04 \x01(\t\x12\x0c\n\x04role\x18\x05 \x01(\t\x12\x0e\n\x06phones\x18\x06 \x03(\t\x12\r\n\x05\x65mail\x18\x07 \x01(\t\x12\x0e\n\x06wechat\x18\x08 \x01(\t\x12\x12\n\nis_primary\x18\t \x01(\x08\x12\x0f\n\x07version\x18\n \x01(\x05\x12\x15\n\rmasked_fields\x18\x0b \x03(\t\x12\x15\n\rhidden_fields\x18\x0c \x03(\t\x12\x13\n\x0b\x63ustom_json\x18\r \x01(\t\x12\x10\n\x08\x62irthday\x18\x0e \x01(\t\x12\r\n\x05notes\x18\x0f \x01(\t\x12\x12\n\nupdated_at\x18\x10 \x01(\t\"\"\n\x13GetCustomersRequest\x12\x0b\n\x03ids\x18\x01 \x03(\t\"E\n\x14GetCustomersResponse\x12-\n\tcustomers\x18\x01 \x03(\x0b\x32\x1a.crm.customers.v1.Customer\"!\n\x12GetContactsRequest\x12\x0b\n\x03ids\x18\x01 \x03(\t\"B\n\x13GetContactsResponse\x12+\n\x08\x63ontacts\x18\x01 \x03(\x0b\x32\x19.crm.customers.v1.Contact\"k\n\x12\x43heckAccessRequest\x12\x31\n\x0brecord_type\x18\x01 \x01(\x0e\x32\x1c.crm.customers.v1.RecordType\x12\x11\n\trecord_id\x18\x02 \x01(\t\x12\x0f\n\x07user_id\x18\x03 \x01(\t\"N\n\x13\x43heckAccessResponse\x12\x10\n\x08\x63\x61n_view\x18\x01 \x01(\x08\x12\x10\n\x08\x63\x61n_edit\x18\x02 \x01(\x08\x12\x13\n\x0b\x63ustomer_id\x18\x03 \x01(\t\"/\n\x16StreamCustomersRequest\x12\x15\n\rupdated_since\x18\x01 \x01(\t\"G\n\x17StreamCustomersResponse\x12,\n\x08\x63ustomer\x18\x01 \x01(\x0b\x32\x1a.crm.customers.v1.Customer\".\n\x15StreamContactsRequest\x12\x15\n\rupdated_since\x18\x01 \x01(\t\"D\n\x16StreamContactsResponse\x12*\n\x07\x63ontact\x18\x01 \x01(\x0b\x32\x19.crm.customers.v1.Contact*w\n\nRecordType\x12\x1b\n\x17RECORD_TYPE_UNSPECIFIED\x10\x00\x12\x18\n\x14RECORD_TYPE_CUSTOMER\x10\x01\x12\x17\n\x13RECORD_TYPE_CONTACT\x10\x02\x12\x19\n\x15RECORD_TYPE_FOLLOW_UP\x10\x03\x32\xfa\x03\n\x10\x43ustomersService\x12]\n\x0cGetCustomers\x12%.crm.customers.v1.GetCustomersRequest\x1a&.crm.customers.v1.GetCustomersResponse\x12Z\n\x0bGetContacts\x12$.crm.customers.v1.GetContactsRequest\x1a%.crm.customers.v1.GetContactsResponse\x12Z\n\x0b\x43heckAccess\x12$.crm.customers.v1.CheckAccessRequest\x1a%.crm.customers.v1.CheckAccessResponse\x12h\n\x0fStreamCustomers\x12(.crm.customers.v1.StreamCustomersRequest\x1a).crm.customers.v1.StreamCustomersResponse0\x01\x12\x65\n\x0eStreamContacts\x12\'.crm.customers.v1.StreamContactsRequest\x1a(.crm.customers.v1.StreamContactsResponse0\x01\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'crm_proto.crm.customers.v1.customers_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_RECORDTYPE']._serialized_start=1376
-  _globals['_RECORDTYPE']._serialized_end=1495
+  _globals['_RECORDTYPE']._serialized_start=1568
+  _globals['_RECORDTYPE']._serialized_end=1687
   _globals['_CUSTOMER']._serialized_start=55
   _globals['_CUSTOMER']._serialized_end=635
   _globals['_CONTACT']._serialized_start=638
-  _globals['_CONTACT']._serialized_end=853
-  _globals['_GETCUSTOMERSREQUEST']._serialized_start=855
-  _globals['_GETCUSTOMERSREQUEST']._serialized_end=889
-  _globals['_GETCUSTOMERSRESPONSE']._serialized_start=891
-  _globals['_GETCUSTOMERSRESPONSE']._serialized_end=960
-  _globals['_GETCONTACTSREQUEST']._serialized_start=962
-  _globals['_GETCONTACTSREQUEST']._serialized_end=995
-  _globals['_GETCONTACTSRESPONSE']._serialized_start=997
-  _globals['_GETCONTACTSRESPONSE']._serialized_end=1063
-  _globals['_CHECKACCESSREQUEST']._serialized_start=1065
-  _globals['_CHECKACCESSREQUEST']._serialized_end=1172
-  _globals['_CHECKACCESSRESPONSE']._serialized_start=1174
-  _globals['_CHECKACCESSRESPONSE']._serialized_end=1252
-  _globals['_STREAMCUSTOMERSREQUEST']._serialized_start=1254
-  _globals['_STREAMCUSTOMERSREQUEST']._serialized_end=1301
-  _globals['_STREAMCUSTOMERSRESPONSE']._serialized_start=1303
-  _globals['_STREAMCUSTOMERSRESPONSE']._serialized_end=1374
-  _globals['_CUSTOMERSSERVICE']._serialized_start=1498
-  _globals['_CUSTOMERSSERVICE']._serialized_end=1901
+  _globals['_CONTACT']._serialized_end=927
+  _globals['_GETCUSTOMERSREQUEST']._serialized_start=929
+  _globals['_GETCUSTOMERSREQUEST']._serialized_end=963
+  _globals['_GETCUSTOMERSRESPONSE']._serialized_start=965
+  _globals['_GETCUSTOMERSRESPONSE']._serialized_end=1034
+  _globals['_GETCONTACTSREQUEST']._serialized_start=1036
+  _globals['_GETCONTACTSREQUEST']._serialized_end=1069
+  _globals['_GETCONTACTSRESPONSE']._serialized_start=1071
+  _globals['_GETCONTACTSRESPONSE']._serialized_end=1137
+  _globals['_CHECKACCESSREQUEST']._serialized_start=1139
+  _globals['_CHECKACCESSREQUEST']._serialized_end=1246
+  _globals['_CHECKACCESSRESPONSE']._serialized_start=1248
+  _globals['_CHECKACCESSRESPONSE']._serialized_end=1326
+  _globals['_STREAMCUSTOMERSREQUEST']._serialized_start=1328
+  _globals['_STREAMCUSTOMERSREQUEST']._serialized_end=1375
+  _globals['_STREAMCUSTOMERSRESPONSE']._serialized_start=1377
+  _globals['_STREAMCUSTOMERSRESPONSE']._serialized_end=1448
+  _globals['_STREAMCONTACTSREQUEST']._serialized_start=1450
+  _globals['_STREAMCONTACTSREQUEST']._serialized_end=1496
+  _globals['_STREAMCONTACTSRESPONSE']._serialized_start=1498
+  _globals['_STREAMCONTACTSRESPONSE']._serialized_end=1566
+  _globals['_CUSTOMERSSERVICE']._serialized_start=1690
+  _globals['_CUSTOMERSSERVICE']._serialized_end=2196
 # @@protoc_insertion_point(module_scope)

@@ -181,6 +181,10 @@ class Contact(_message.Message):
     VERSION_FIELD_NUMBER: _builtins.int
     MASKED_FIELDS_FIELD_NUMBER: _builtins.int
     HIDDEN_FIELDS_FIELD_NUMBER: _builtins.int
+    CUSTOM_JSON_FIELD_NUMBER: _builtins.int
+    BIRTHDAY_FIELD_NUMBER: _builtins.int
+    NOTES_FIELD_NUMBER: _builtins.int
+    UPDATED_AT_FIELD_NUMBER: _builtins.int
     id: _builtins.str
     customer_id: _builtins.str
     name: _builtins.str
@@ -190,6 +194,11 @@ class Contact(_message.Message):
     wechat: _builtins.str
     is_primary: _builtins.bool
     version: _builtins.int
+    custom_json: _builtins.str
+    """The custom field values as a JSON object."""
+    birthday: _builtins.str
+    notes: _builtins.str
+    updated_at: _builtins.str
     @_builtins.property
     def phones(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]: ...
     @_builtins.property
@@ -211,10 +220,14 @@ class Contact(_message.Message):
         version: _builtins.int = ...,
         masked_fields: _abc.Iterable[_builtins.str] | None = ...,
         hidden_fields: _abc.Iterable[_builtins.str] | None = ...,
+        custom_json: _builtins.str = ...,
+        birthday: _builtins.str = ...,
+        notes: _builtins.str = ...,
+        updated_at: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["customer_id", b"customer_id", "email", b"email", "hidden_fields", b"hidden_fields", "id", b"id", "is_primary", b"is_primary", "masked_fields", b"masked_fields", "name", b"name", "phones", b"phones", "role", b"role", "title", b"title", "version", b"version", "wechat", b"wechat"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["birthday", b"birthday", "custom_json", b"custom_json", "customer_id", b"customer_id", "email", b"email", "hidden_fields", b"hidden_fields", "id", b"id", "is_primary", b"is_primary", "masked_fields", b"masked_fields", "name", b"name", "notes", b"notes", "phones", b"phones", "role", b"role", "title", b"title", "updated_at", b"updated_at", "version", b"version", "wechat", b"wechat"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -392,3 +405,43 @@ class StreamCustomersResponse(_message.Message):
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___StreamCustomersResponse: _TypeAlias = StreamCustomersResponse  # noqa: Y015
+
+@_typing.final
+class StreamContactsRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    UPDATED_SINCE_FIELD_NUMBER: _builtins.int
+    updated_since: _builtins.str
+    """Only contacts updated at or after this time (RFC 3339); empty: all."""
+    def __init__(
+        self,
+        *,
+        updated_since: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["updated_since", b"updated_since"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___StreamContactsRequest: _TypeAlias = StreamContactsRequest  # noqa: Y015
+
+@_typing.final
+class StreamContactsResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    CONTACT_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def contact(self) -> Global___Contact: ...
+    def __init__(
+        self,
+        *,
+        contact: Global___Contact | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["contact", b"contact"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["contact", b"contact"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___StreamContactsResponse: _TypeAlias = StreamContactsResponse  # noqa: Y015

@@ -54,6 +54,11 @@ class CustomersServiceStub:
                 request_serializer=crm_dot_customers_dot_v1_dot_customers__pb2.StreamCustomersRequest.SerializeToString,
                 response_deserializer=crm_dot_customers_dot_v1_dot_customers__pb2.StreamCustomersResponse.FromString,
                 _registered_method=True)
+        self.StreamContacts = channel.unary_stream(
+                '/crm.customers.v1.CustomersService/StreamContacts',
+                request_serializer=crm_dot_customers_dot_v1_dot_customers__pb2.StreamContactsRequest.SerializeToString,
+                response_deserializer=crm_dot_customers_dot_v1_dot_customers__pb2.StreamContactsResponse.FromString,
+                _registered_method=True)
 
 
 class CustomersServiceServicer:
@@ -89,6 +94,14 @@ class CustomersServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def StreamContacts(self, request, context):
+        """Every live contact of the tenant's live customers, unmasked, for re-indexing. Service
+        callers only.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_CustomersServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -111,6 +124,11 @@ def add_CustomersServiceServicer_to_server(servicer, server):
                     servicer.StreamCustomers,
                     request_deserializer=crm_dot_customers_dot_v1_dot_customers__pb2.StreamCustomersRequest.FromString,
                     response_serializer=crm_dot_customers_dot_v1_dot_customers__pb2.StreamCustomersResponse.SerializeToString,
+            ),
+            'StreamContacts': grpc.unary_stream_rpc_method_handler(
+                    servicer.StreamContacts,
+                    request_deserializer=crm_dot_customers_dot_v1_dot_customers__pb2.StreamContactsRequest.FromString,
+                    response_serializer=crm_dot_customers_dot_v1_dot_customers__pb2.StreamContactsResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -221,6 +239,33 @@ class CustomersService:
             '/crm.customers.v1.CustomersService/StreamCustomers',
             crm_dot_customers_dot_v1_dot_customers__pb2.StreamCustomersRequest.SerializeToString,
             crm_dot_customers_dot_v1_dot_customers__pb2.StreamCustomersResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def StreamContacts(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_stream(
+            request,
+            target,
+            '/crm.customers.v1.CustomersService/StreamContacts',
+            crm_dot_customers_dot_v1_dot_customers__pb2.StreamContactsRequest.SerializeToString,
+            crm_dot_customers_dot_v1_dot_customers__pb2.StreamContactsResponse.FromString,
             options,
             channel_credentials,
             insecure,

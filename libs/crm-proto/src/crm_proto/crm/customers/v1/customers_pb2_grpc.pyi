@@ -47,6 +47,10 @@ class CustomersServiceStub:
     """
     StreamCustomers: _grpc.UnaryStreamMultiCallable[_customers_pb2.StreamCustomersRequest, _customers_pb2.StreamCustomersResponse]
     """Every live customer of the tenant, unmasked, for re-indexing. Service callers only."""
+    StreamContacts: _grpc.UnaryStreamMultiCallable[_customers_pb2.StreamContactsRequest, _customers_pb2.StreamContactsResponse]
+    """Every live contact of the tenant's live customers, unmasked, for re-indexing. Service
+    callers only.
+    """
 
 @_typing.type_check_only
 class CustomersServiceAsyncStub(CustomersServiceStub):
@@ -63,6 +67,10 @@ class CustomersServiceAsyncStub(CustomersServiceStub):
     """
     StreamCustomers: _aio.UnaryStreamMultiCallable[_customers_pb2.StreamCustomersRequest, _customers_pb2.StreamCustomersResponse]  # type: ignore[assignment]
     """Every live customer of the tenant, unmasked, for re-indexing. Service callers only."""
+    StreamContacts: _aio.UnaryStreamMultiCallable[_customers_pb2.StreamContactsRequest, _customers_pb2.StreamContactsResponse]  # type: ignore[assignment]
+    """Every live contact of the tenant's live customers, unmasked, for re-indexing. Service
+    callers only.
+    """
 
 class CustomersServiceServicer(metaclass=_abc_1.ABCMeta):
     @_abc_1.abstractmethod
@@ -100,5 +108,15 @@ class CustomersServiceServicer(metaclass=_abc_1.ABCMeta):
         context: _ServicerContext,
     ) -> _typing.Union[_abc.Iterator[_customers_pb2.StreamCustomersResponse], _abc.AsyncIterator[_customers_pb2.StreamCustomersResponse]]:
         """Every live customer of the tenant, unmasked, for re-indexing. Service callers only."""
+
+    @_abc_1.abstractmethod
+    def StreamContacts(
+        self,
+        request: _customers_pb2.StreamContactsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_abc.Iterator[_customers_pb2.StreamContactsResponse], _abc.AsyncIterator[_customers_pb2.StreamContactsResponse]]:
+        """Every live contact of the tenant's live customers, unmasked, for re-indexing. Service
+        callers only.
+        """
 
 def add_CustomersServiceServicer_to_server(servicer: CustomersServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...
