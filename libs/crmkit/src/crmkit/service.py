@@ -12,6 +12,7 @@ import sys
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from fastapi import APIRouter
@@ -21,6 +22,7 @@ from crmkit.auth import JwksKeySource, TokenVerifier
 from crmkit.db import Database, make_engine
 from crmkit.events.consumer import EventConsumer, Handler
 from crmkit.events.envelope import CloudEvent
+from crmkit.events.housekeeping import prune_event_tables
 from crmkit.events.outbox import record_event
 from crmkit.events.relay import OutboxRelay
 from crmkit.migrations import MigrationStreams, migrate_all, provision_tenant_schema
@@ -159,6 +161,13 @@ def run_relay(definition: ServiceDefinition, settings: Settings) -> None:
         exchange=settings.events_exchange,
         batch_size=settings.relay_batch_size,
         idle_seconds=settings.relay_idle_seconds,
+        housekeeping=lambda: prune_event_tables(
+            db.engine,
+            now=datetime.now(UTC),
+            outbox_retention=timedelta(hours=settings.outbox_retention_hours),
+            inbox_retention=timedelta(hours=settings.inbox_retention_hours),
+        ),
+        housekeeping_every_seconds=settings.event_prune_every_seconds,
     )
     relay.run(_stop_on_signals())
 

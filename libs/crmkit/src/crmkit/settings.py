@@ -27,6 +27,15 @@ class Settings(BaseSettings):
     )
     relay_batch_size: int = Field(500, description="Outbox rows the relay publishes per batch")
     relay_idle_seconds: float = Field(0.2, description="Relay poll interval when idle")
+    outbox_retention_hours: float = Field(
+        72, description="Published outbox rows are deleted this long after publishing"
+    )
+    inbox_retention_hours: float = Field(
+        168, description="Inbox rows (processed event ids) are deleted this long after"
+    )
+    event_prune_every_seconds: float = Field(
+        600, description="How often the relay prunes the outbox and inbox"
+    )
     opensearch_url: str = Field("http://127.0.0.1:9200", description="OpenSearch URL")
     s3_endpoint: str = Field("http://127.0.0.1:9000", description="S3 (MinIO) endpoint")
     s3_access_key: str = Field("crm-minio", description="S3 access key")

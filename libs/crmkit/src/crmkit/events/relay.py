@@ -8,6 +8,8 @@ commit publishes that row again; consumers' inboxes make the repeat harmless.
 import json
 import logging
 import threading
+import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 import pika
@@ -41,12 +43,16 @@ class OutboxRelay:
         exchange: str,
         batch_size: int = 500,
         idle_seconds: float = 0.2,
+        housekeeping: Callable[[], object] | None = None,
+        housekeeping_every_seconds: float = 600,
     ) -> None:
         self._engine = engine
         self._amqp_url = amqp_url
         self._exchange = exchange
         self._batch_size = batch_size
         self._idle_seconds = idle_seconds
+        self._housekeeping = housekeeping
+        self._housekeeping_every = housekeeping_every_seconds
         self._connection: pika.BlockingConnection | None = None
         self._channel: pika.adapters.blocking_connection.BlockingChannel | None = None
 
@@ -111,7 +117,14 @@ class OutboxRelay:
 
     def run(self, stop: threading.Event) -> None:
         failures = 0
+        next_housekeeping = time.monotonic()
         while not stop.is_set():
+            if self._housekeeping is not None and time.monotonic() >= next_housekeeping:
+                next_housekeeping = time.monotonic() + self._housekeeping_every
+                try:
+                    self._housekeeping()
+                except DBAPIError:
+                    log.warning("pruning the event tables failed; next time", exc_info=True)
             try:
                 published = self.publish_batch()
                 failures = 0
