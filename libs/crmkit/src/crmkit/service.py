@@ -180,7 +180,17 @@ def run_worker(definition: ServiceDefinition, settings: Settings) -> None:
         _stop_on_signals().wait()
         return
     app = importlib.import_module(definition.jobs_module).celery_app
-    argv = ["worker", "--concurrency", "2", "--loglevel", settings.log_level]
+    # Each service's workers need their own node name: two `celery@<host>` nodes in one
+    # vhost fight over the control queue and the second one dies (RESOURCE_LOCKED).
+    argv = [
+        "worker",
+        "--hostname",
+        f"{definition.name}@%h",
+        "--concurrency",
+        "2",
+        "--loglevel",
+        settings.log_level,
+    ]
     if app.conf.beat_schedule:
         argv.append("--beat")  # periodic jobs (time-outs, sweeps) run in the worker
     app.worker_main(argv)
