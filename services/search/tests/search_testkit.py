@@ -58,6 +58,22 @@ class Tenant:
         self.refresh()
         return applied
 
+    def deliver_access_changes(self) -> int:
+        """Hand the tenant's identity events (roles, users, departments) to the search
+        consumer, as RabbitMQ would. Returns how many were applied."""
+        with self.world.identity_db.platform_session() as session:
+            rows = session.scalars(
+                select(OutboxRecord)
+                .where(
+                    OutboxRecord.tenant_id == uuid.UUID(self.org.tenant_id),
+                    OutboxRecord.routing_key.like("identity.%"),
+                )
+                .order_by(OutboxRecord.id)
+            ).all()
+            envelopes = [dict(r.envelope) for r in rows]
+        process = self.world.search_consumer.process
+        return sum(process(CloudEvent.from_dict(e)) for e in envelopes)
+
     def refresh(self) -> None:
         self.world.opensearch.indices.refresh(index=f"{get_search_settings().index_prefix}-*")
 

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from crm_search.indexing import store
 from crm_search.indexing.events import handlers
 from crm_search.indexing.registry import CUSTOMER, RECORD_TYPES
-from crm_search.indexing.reindex import reindex_tenant, stream_customers
+from crm_search.indexing.reindex import reindex_tenant, stream_contacts, stream_customers
 from crm_search.search import api
 from crm_search.settings import get_search_settings
 from crmkit.db import Database
@@ -174,6 +174,11 @@ def test_reindex_from_the_stream_while_writes_continue_loses_nothing(
 ) -> None:
     acme = world.tenant("acme")
     customers = [acme.customer(f"Stream Co {i:02d}") for i in range(40)]
+    for customer in customers[:3]:
+        created = acme.post(
+            f"/api/v1/customers/{customer['id']}/contacts", {"name": "Streamed Liaison"}
+        )
+        assert created.status_code == 201, created.text
     # The index never saw these creations (a new index, or events lost long ago).
     world.delivered.update(row_id for row_id, _ in acme.envelopes())
     token = acme.service_token()
@@ -183,7 +188,10 @@ def test_reindex_from_the_stream_while_writes_continue_loses_nothing(
     def reindex() -> None:
         stream = stream_customers(target, token=token)
         result["written"] = reindex_tenant(
-            store.opensearch_client, tenant_id=acme.tenant_id, customers=stream
+            store.opensearch_client,
+            tenant_id=acme.tenant_id,
+            customers=stream,
+            contacts=stream_contacts(target, token=token),
         )
 
     thread = threading.Thread(target=reindex)
@@ -206,6 +214,8 @@ def test_reindex_from_the_stream_while_writes_continue_loses_nothing(
     listed = acme.search("Stream", limit=100).json()["groups"]["customer"]
     assert len(listed) == 40
     assert len(acme.titles("Renamed")) == 10
+    contacts = acme.search("Liaison", types="contact").json()["groups"]["contact"]
+    assert len(contacts) == 3, "contacts come back from their own stream"
 
 
 def test_a_new_mapping_version_moves_the_alias_without_losing_documents(

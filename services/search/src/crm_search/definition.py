@@ -6,6 +6,7 @@ from pathlib import Path
 
 from fastapi import APIRouter
 
+from crm_search.epochs.events import handlers as access_epoch_handlers
 from crm_search.indexing.events import TRANSIENT_ERRORS, handlers
 from crmkit.migrations import MigrationStreams
 from crmkit.service import ServiceDefinition
@@ -50,7 +51,7 @@ DEFINITION = ServiceDefinition(
     http_port=8106,
     grpc_port=9106,
     routers=routers,
-    event_handlers=lambda _db: handlers(),
+    event_handlers=lambda _db: handlers() + access_epoch_handlers(),
     transient_errors=TRANSIENT_ERRORS,
     setup=setup_indices,
     extra_readiness={"opensearch": _ping_opensearch},

@@ -16,6 +16,9 @@ class SearchSettings(BaseSettings):
         "`<prefix>-customers-v1`); tests use a unique one per run",
     )
     opensearch_timeout_seconds: float = Field(5.0, description="Time-out of one OpenSearch request")
+    opensearch_connections: int = Field(
+        40, description="Connections kept open to OpenSearch per process (one per API thread)"
+    )
     customers_grpc_target: str = Field(
         "127.0.0.1:9102", description="Customers' gRPC address (re-index streams)"
     )

@@ -24,6 +24,7 @@ from crm_files.settings import files_settings
 from crm_files.storage import storage
 from crmkit.auth import current_principal
 from crmkit.http import CurrentPrincipal, TenantSession
+from crmkit.pagination import MAX_LIMIT
 
 router = APIRouter(prefix="/api/v1/files", tags=["files"])
 
@@ -134,9 +135,14 @@ def list_files(
     session: TenantSession,
     record_type: Annotated[str, Query(min_length=1, max_length=64)],
     record_id: Annotated[uuid.UUID, Query()],
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 50,
+    cursor: Annotated[str | None, Query(description="`next_cursor` of the previous page")] = None,
 ) -> FileList:
-    files, current = service.list_for_record(session, record_type=record_type, record_id=record_id)
-    return FileList(items=[_file_out(f, current.get(f.id)) for f in files])
+    """The record's live, confirmed files, oldest first, a page at a time."""
+    files, current, next_cursor = service.list_for_record(
+        session, record_type=record_type, record_id=record_id, limit=limit, cursor=cursor
+    )
+    return FileList(items=[_file_out(f, current.get(f.id)) for f in files], next_cursor=next_cursor)
 
 
 @router.get("/{file_id}", response_model=FileOut, responses=NOT_FOUND)

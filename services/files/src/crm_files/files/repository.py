@@ -8,6 +8,7 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
 from crm_files.files.models import ACTIVE, PENDING, READY, File, FileVersion
+from crmkit.pagination import SortKey, paginate
 
 
 def get(session: Session, file_id: uuid.UUID, *, for_update: bool = False) -> File | None:
@@ -39,17 +40,21 @@ def next_version(session: Session, file_id: uuid.UUID) -> int:
     return int(latest or 0) + 1
 
 
-def for_record(session: Session, record_type: str, record_id: uuid.UUID) -> Sequence[File]:
-    return session.scalars(
-        select(File)
-        .where(
-            File.record_type == record_type,
-            File.record_id == record_id,
-            File.status == ACTIVE,
-            File.deleted_at.is_(None),
-        )
-        .order_by(File.created_at, File.id)
-    ).all()
+ORDER = SortKey(File.created_at.expression, File.id.expression)
+"""Oldest first; the `(created_at, id)` cursor of `crmkit.pagination`."""
+
+
+def for_record(
+    session: Session, record_type: str, record_id: uuid.UUID, *, limit: int, cursor: str | None
+) -> Sequence[File]:
+    """Up to `limit + 1` of the record's live files after `cursor` (one more: more follow)."""
+    query = select(File).where(
+        File.record_type == record_type,
+        File.record_id == record_id,
+        File.status == ACTIVE,
+        File.deleted_at.is_(None),
+    )
+    return session.scalars(paginate(query, key=ORDER, limit=limit, cursor=cursor)).all()
 
 
 def current_versions(session: Session, files: Sequence[File]) -> dict[uuid.UUID, FileVersion]:

@@ -70,3 +70,4 @@ class FileOut(BaseModel):
 
 class FileList(BaseModel):
     items: list[FileOut]
+    next_cursor: str | None = Field(None, description="Pass as `cursor` for the next page")

@@ -30,6 +30,7 @@ from crm_files.storage import Storage, object_key, storage, upload_key
 from crmkit.auth import Principal, PrincipalKind
 from crmkit.errors import InvalidInput, NotFound
 from crmkit.events.outbox import record_event
+from crmkit.pagination import page_of
 from crmkit.tenancy import current_tenant
 
 SNIFF_BYTES = 8192
@@ -300,11 +301,13 @@ def get_version(session: Session, *, file_id: uuid.UUID, number: int) -> tuple[F
 
 
 def list_for_record(
-    session: Session, *, record_type: str, record_id: uuid.UUID
-) -> tuple[list[File], dict[uuid.UUID, FileVersion]]:
+    session: Session, *, record_type: str, record_id: uuid.UUID, limit: int, cursor: str | None
+) -> tuple[list[File], dict[uuid.UUID, FileVersion], str | None]:
+    """A page of the record's files, their current versions and the next page's cursor."""
     records.require_view(record_type=record_type, record_id=record_id)
-    files = list(repository.for_record(session, record_type, record_id))
-    return files, repository.current_versions(session, files)
+    rows = repository.for_record(session, record_type, record_id, limit=limit, cursor=cursor)
+    files, next_cursor = page_of(rows, limit=limit, key_of=lambda f: (f.created_at, f.id))
+    return files, repository.current_versions(session, files), next_cursor
 
 
 def update(session: Session, *, file_id: uuid.UUID, body: FileUpdate, now: datetime) -> File:

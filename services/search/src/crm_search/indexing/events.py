@@ -41,6 +41,16 @@ def _verb(event: CloudEvent) -> str:
     return event.type.rsplit(".", 1)[1]
 
 
+def document_of(record_type: RecordType, data: dict[str, Any], verb: str) -> tuple[Document, int]:
+    """The document an event's `data` becomes (before `store.body` adds the tenant, id,
+    type and version), and that version. Benchmarks seed with it too."""
+    document = record_type.build(data)
+    document["pinyin"] = pinyin_of(document.get("title", ""), document.get("short_name", ""))
+    if verb in record_type.deleted_verbs:
+        document["deleted"] = True
+    return document, int(document.pop("version", None) or data.get("version") or 1)
+
+
 class Indexer:
     def __init__(self, client: Callable[[], OpenSearch]) -> None:
         self._client = client
@@ -60,12 +70,8 @@ class Indexer:
     def plain(
         self, record_type: RecordType, tenant_id: str, data: dict[str, Any], verb: str
     ) -> bool:
-        document = record_type.build(data)
-        document["pinyin"] = pinyin_of(document.get("title", ""), document.get("short_name", ""))
+        document, version = document_of(record_type, data, verb)
         deleted = verb in record_type.deleted_verbs
-        if deleted:
-            document["deleted"] = True
-        version = int(document.pop("version", None) or data.get("version") or 1)
         return store.write(
             self._client(),
             record_type,
@@ -81,8 +87,10 @@ class Indexer:
         written = self.plain(CUSTOMER, tenant_id, data, verb)
         if verb == "merged" and data.get("merged_id"):
             self._mark_deleted(CUSTOMER, tenant_id, str(data["merged_id"]))
-        if written:
-            self.refresh_contacts(tenant_id, str(data["id"]))
+        if written and _may_change_contacts(data, verb):
+            # The document just written is the customer as its contacts must show it: no
+            # need to read it back.
+            self.refresh_contacts(tenant_id, str(data["id"]), customer=CUSTOMER.build(data))
 
     def contact(self, tenant_id: str, data: dict[str, Any], verb: str) -> None:
         customer = store.get(
@@ -103,11 +111,14 @@ class Indexer:
             allow_same_version=deleted,
         )
 
-    def refresh_contacts(self, tenant_id: str, customer_id: str) -> None:
+    def refresh_contacts(
+        self, tenant_id: str, customer_id: str, *, customer: Document | None = None
+    ) -> None:
         """Contacts are seen as their customer is: a new owner, collaborators or name
         reach the customer's contacts' documents (same version: they did not change)."""
         client = self._client()
-        customer = store.get(client, CUSTOMER, tenant_id=tenant_id, doc_id=customer_id)
+        if customer is None:
+            customer = store.get(client, CUSTOMER, tenant_id=tenant_id, doc_id=customer_id)
         part = _customer_part(customer)
         for contact in store.find(
             client, CONTACT, tenant_id=tenant_id, term={"attrs.customer_id": customer_id}
@@ -139,6 +150,18 @@ class Indexer:
             version=int(document["version"]),
             allow_same_version=True,
         )
+
+
+# What of a customer its contacts' documents copy (see `_customer_part`).
+_SHOWN_ON_CONTACTS = {"name", "owner_id", "collaborator_ids"}
+
+
+def _may_change_contacts(data: dict[str, Any], verb: str) -> bool:
+    """An update that changed none of what contacts copy leaves them as they are; any other
+    event (a create may find contacts indexed before it, a merge or pool move) refreshes."""
+    if verb != "updated" or "changed" not in data:
+        return True
+    return bool(_SHOWN_ON_CONTACTS & set(data["changed"] or []))
 
 
 def _customer_part(customer: Document | None) -> Document:

@@ -47,8 +47,15 @@ def _text(value: Any) -> str:
 
 def _custom(data: dict[str, Any]) -> dict[str, str]:
     # Every value as text: one tenant's number and another's text under the same key
-    # must not fight over the shared mapping.
-    return {str(k): _text(v) for k, v in (data.get("custom") or {}).items() if v not in (None, "")}
+    # must not fight over the shared mapping. Events that say which keys are searchable
+    # (`searchable_custom`, customers') get only those indexed; others (contacts, the
+    # re-index stream) carry no such list and keep every key.
+    searchable = data.get("searchable_custom")
+    return {
+        str(k): _text(v)
+        for k, v in (data.get("custom") or {}).items()
+        if v not in (None, "") and (searchable is None or k in searchable)
+    }
 
 
 def customer_document(data: dict[str, Any]) -> Document:

@@ -53,6 +53,22 @@ def customer_data(message: Any) -> dict[str, Any]:
     return data
 
 
+def contact_data(message: Any) -> dict[str, Any]:
+    """A streamed `crm.customers.v1.Contact` in the shape of the contact events' data."""
+    data: dict[str, Any] = {
+        k: getattr(message, k) or None
+        for k in ("id", "customer_id", "name", "title", "role", "email", "wechat", "notes")
+    }
+    data.update(
+        phones=list(message.phones),
+        birthday=message.birthday or None,
+        is_primary=bool(message.is_primary),
+        custom=json.loads(message.custom_json or "{}"),
+        version=int(message.version),
+    )
+    return data
+
+
 def stream_customers(target: str, *, token: str) -> Iterable[Any]:
     """The tenant's live customers from customers' `StreamCustomers` (a service token)."""
     from crm_proto.crm.customers.v1 import customers_pb2, customers_pb2_grpc
@@ -67,11 +83,30 @@ def stream_customers(target: str, *, token: str) -> Iterable[Any]:
             yield response.customer
 
 
+def stream_contacts(target: str, *, token: str) -> Iterable[Any]:
+    """The tenant's live contacts from customers' `StreamContacts` (a service token)."""
+    from crm_proto.crm.customers.v1 import customers_pb2, customers_pb2_grpc
+
+    stub = customers_pb2_grpc.CustomersServiceStub(make_channel(target))
+    with call_errors():
+        for response in stub.StreamContacts(
+            customers_pb2.StreamContactsRequest(),
+            metadata=(("authorization", f"Bearer {token}"),),
+            timeout=3600,
+        ):
+            yield response.contact
+
+
 def reindex_tenant(
-    client: Callable[[], OpenSearch], *, tenant_id: str, customers: Iterable[Any]
+    client: Callable[[], OpenSearch],
+    *,
+    tenant_id: str,
+    customers: Iterable[Any],
+    contacts: Iterable[Any] = (),
 ) -> int:
-    """Write every streamed customer (and refresh its contacts' copies); returns how many
-    were newer than what the index held."""
+    """Write every streamed customer (refreshing its contacts' copies), then every streamed
+    contact (after the customers, so each finds its customer's document); returns how many
+    customers were newer than what the index held."""
     indexer = Indexer(client)
     written = 0
     for message in customers:
@@ -79,4 +114,6 @@ def reindex_tenant(
         if indexer.plain(CUSTOMER, tenant_id, data, "updated"):
             written += 1
         indexer.refresh_contacts(tenant_id, str(data["id"]))
+    for message in contacts:
+        indexer.contact(tenant_id, contact_data(message), "updated")
     return written

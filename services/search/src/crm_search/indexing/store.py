@@ -162,6 +162,9 @@ def opensearch_client(url: str | None = None) -> OpenSearch:
             _clients[target] = OpenSearch(
                 hosts=[target],
                 timeout=get_search_settings().opensearch_timeout_seconds,
+                # One connection per API worker thread (urllib3 keeps 1 by default, so
+                # concurrent searches opened and dropped a connection each).
+                pool_maxsize=get_search_settings().opensearch_connections,
                 max_retries=0,
                 retry_on_timeout=False,
             )
@@ -237,6 +240,19 @@ def _copy(client: OpenSearch, source: str, dest: str) -> None:
     )
 
 
+def body(
+    record_type: RecordType, *, tenant_id: str, doc_id: str, document: Document, version: int
+) -> Document:
+    """What is stored: the document with its tenant, id, type and version."""
+    return {
+        **document,
+        "tenant_id": tenant_id,
+        "id": doc_id,
+        "type": record_type.name,
+        "version": version,
+    }
+
+
 def write(
     client: OpenSearch,
     record_type: RecordType,
@@ -249,13 +265,13 @@ def write(
 ) -> bool:
     """Index `document` unless a document with a newer version (or, unless
     `allow_same_version`, the same version) is there already. True when written."""
-    body = {**document, "tenant_id": tenant_id, "id": doc_id, "type": record_type.name}
-    body["version"] = version
     try:
         client.index(
             index=alias_name(record_type),
             id=doc_id,
-            body=body,
+            body=body(
+                record_type, tenant_id=tenant_id, doc_id=doc_id, document=document, version=version
+            ),
             routing=tenant_id,
             version=version,
             version_type="external_gte" if allow_same_version else "external",
