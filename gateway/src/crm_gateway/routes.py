@@ -35,7 +35,7 @@ _OWNED = {
     ],
     "customers": [
         "customers", "contacts", "custom-fields", "pools", "imports", "exports", "follow-ups",
-        "activities", "feedback", "tasks", "tags", "categories", "duplicate-rules",
+        "activities", "feedback", "tasks", "tags", "categories", "duplicate-rules", "care",
     ],
     "sales": [
         "leads", "opportunities", "pipelines", "products", "price-books", "quotes",

@@ -4,6 +4,7 @@ health endpoints and the `Annotated` dependencies endpoints declare what they ne
 
 import logging
 from collections.abc import Callable, Iterator
+from datetime import timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, FastAPI, Request
@@ -24,6 +25,8 @@ from crmkit.auth import (
 )
 from crmkit.db import Database
 from crmkit.errors import CrmError, FieldError, InvalidInput, Unauthenticated
+from crmkit.idempotency import IdempotencyMiddleware, IdempotencyStore
+from crmkit.settings import get_settings
 from crmkit.tenancy import tenant_context
 
 log = logging.getLogger(__name__)
@@ -112,6 +115,11 @@ def create_app(
 ) -> FastAPI:
     app = FastAPI(title=title, responses={422: {"description": "Invalid input"}})
     app.state.db = db
+    if db is not None:  # added first: it runs inside ContextMiddleware, after the token
+        store = IdempotencyStore(
+            db, abandoned_after=timedelta(seconds=get_settings().idempotency_abandoned_seconds)
+        )
+        app.add_middleware(IdempotencyMiddleware, store=store)
     app.add_middleware(ContextMiddleware, verifier=verifier)
     app.add_exception_handler(CrmError, _crm_problem)  # type: ignore[arg-type]
     app.add_exception_handler(RequestValidationError, _validation_problem)  # type: ignore[arg-type]

@@ -166,6 +166,7 @@ def run_relay(definition: ServiceDefinition, settings: Settings) -> None:
             now=datetime.now(UTC),
             outbox_retention=timedelta(hours=settings.outbox_retention_hours),
             inbox_retention=timedelta(hours=settings.inbox_retention_hours),
+            idempotency_retention=timedelta(hours=settings.idempotency_retention_hours),
         ),
         housekeeping_every_seconds=settings.event_prune_every_seconds,
     )

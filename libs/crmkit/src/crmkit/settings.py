@@ -36,6 +36,12 @@ class Settings(BaseSettings):
     event_prune_every_seconds: float = Field(
         600, description="How often the relay prunes the outbox and inbox"
     )
+    idempotency_retention_hours: float = Field(
+        24, description="Answers kept for Idempotency-Key retries are pruned after this"
+    )
+    idempotency_abandoned_seconds: float = Field(
+        60, description="A claimed Idempotency-Key with no answer after this is taken over"
+    )
     opensearch_url: str = Field("http://127.0.0.1:9200", description="OpenSearch URL")
     s3_endpoint: str = Field("http://127.0.0.1:9000", description="S3 (MinIO) endpoint")
     s3_access_key: str = Field("crm-minio", description="S3 access key")

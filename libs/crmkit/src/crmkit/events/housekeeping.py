@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import Engine, delete, select, tuple_
 
 from crmkit.events.models import InboxRecord, OutboxRecord
+from crmkit.idempotency import IdempotencyRecord
 
 BATCH = 5000
 
@@ -21,13 +22,22 @@ def prune_event_tables(
     now: datetime,
     outbox_retention: timedelta,
     inbox_retention: timedelta,
+    idempotency_retention: timedelta = timedelta(hours=24),
     batch: int = BATCH,
 ) -> tuple[int, int]:
-    """Deletes what outlived its retention; returns (outbox rows, inbox rows) removed."""
-    return (
+    """Deletes what outlived its retention (and answers kept for `Idempotency-Key`
+    retries); returns (outbox rows, inbox rows) removed."""
+    removed = (
         _prune_outbox(engine, now - outbox_retention, batch),
         _prune_inbox(engine, now - inbox_retention, batch),
     )
+    with engine.begin() as connection:
+        connection.execute(
+            delete(IdempotencyRecord).where(
+                IdempotencyRecord.created_at < now - idempotency_retention
+            )
+        )
+    return removed
 
 
 def _prune_outbox(engine: Engine, cutoff: datetime, batch: int) -> int:
