@@ -24,7 +24,7 @@ migrate: env services
 up: env services migrate
 	@scripts/up.sh
 
-test: env services tools lint proto-check
+test: env services tools browser lint proto-check
 	@scripts/test.sh
 
 lint: env

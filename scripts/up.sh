@@ -14,6 +14,7 @@ PY
 cat <<MSG
 
   CRM is starting. Gateway: http://127.0.0.1:8000
+    Console:    http://127.0.0.1:8000/           (sign up a company or use the demo login)
     API docs:   http://127.0.0.1:8000/api/docs   (health /healthz, readiness /readyz)
     Demo login: tenant "demo", admin@demo.example / ${CRM_DEMO_PASSWORD:-demo-Passw0rd!}
       curl -s -X POST http://127.0.0.1:8000/api/v1/auth/login -H 'content-type: application/json' \\

@@ -2,7 +2,7 @@
 # Included by the main Makefile. Everything lives in the git-ignored var/; see scripts/servers/README.md.
 CRM_SERVERS_DIR := $(patsubst %/,%,$(dir $(lastword $(MAKEFILE_LIST))))
 
-.PHONY: services services-down services-status tools
+.PHONY: services services-down services-status tools browser
 
 services:
 	bash $(CRM_SERVERS_DIR)/up.sh
@@ -15,3 +15,6 @@ services-status:
 
 tools:
 	bash $(CRM_SERVERS_DIR)/tools.sh
+
+browser:
+	bash $(CRM_SERVERS_DIR)/browser.sh

@@ -167,6 +167,8 @@ def deployments(docs: list[Manifest]) -> dict[str, Manifest]:
             "secrets.values.s3-access-key=x,secrets.values.s3-secret-key=x",
             "--set",
             "secrets.values.jwt-signing-key=x,ingress.enabled=true",
+            "--set",
+            "secrets.values.web-secret-key=x,secrets.values.web-gateway-secret=x",
         ],
     ],
     ids=["existing-secret", "secret-from-values-with-ingress"],
@@ -257,7 +259,7 @@ def test_workloads_come_from_one_template(default_text: str) -> None:
 
 def test_every_service_runs_every_process(deployments: dict[str, Manifest]) -> None:
     expected = {f"{FULLNAME}-{s}-{p}" for s in SERVICES for p in PROCESSES}
-    expected.add(f"{FULLNAME}-gateway-api")
+    expected |= {f"{FULLNAME}-gateway-api", f"{FULLNAME}-web-api"}
     assert set(deployments) == expected
 
 
@@ -339,6 +341,26 @@ def test_gateway_is_the_public_api_without_backing_servers(
     assert not by_kind(docs, "Ingress"), "the Ingress is off unless asked for"
 
 
+def test_the_web_console_and_the_gateway_find_each_other(
+    deployments: dict[str, Manifest], docs: list[Manifest]
+) -> None:
+    web = container(deployments[f"{FULLNAME}-web-api"])
+    assert web["command"] == ["python", "-m", "crm_web"]
+    assert [p["containerPort"] for p in web["ports"]] == [8107]
+    data = by_kind(docs, "ConfigMap")[f"{FULLNAME}-env"]["data"]
+    # Read by web as its API address and by the gateway as the console's.
+    assert data["CRM_GATEWAY_HTTP_URL"] == f"http://{FULLNAME}-gateway:{GATEWAY_PORT}"
+    assert data["CRM_WEB_HTTP_URL"] == f"http://{FULLNAME}-web:8107"
+    web_env = env_of(web)
+    gateway_env = env_of(container(deployments[f"{FULLNAME}-gateway-api"]))
+    assert secret_ref(web_env["CRM_WEB_SECRET_KEY"]) == (SECRET, "web-secret-key")
+    shared = (SECRET, "web-gateway-secret")
+    assert secret_ref(web_env["CRM_WEB_GATEWAY_SECRET"]) == shared
+    assert secret_ref(gateway_env["CRM_GATEWAY_WEB_SECRET"]) == shared
+    for absent in ("CRM_DATABASE_URL", "CRM_AMQP_URL", "CRM_S3_SECRET_KEY"):
+        assert absent not in web_env
+
+
 # --- api: ports, probes, Services, disruption budgets ------------------------------------
 
 
@@ -378,9 +400,9 @@ def test_only_api_processes_have_ports_probes_services_and_pdbs(
         for key in ("ports", "livenessProbe", "readinessProbe"):
             assert (key in c) == is_api, f"{name}: {key}"
     services = set(by_kind(docs, "Service"))
-    assert services == {f"{FULLNAME}-{s}" for s in [*SERVICES, "gateway"]}
+    assert services == {f"{FULLNAME}-{s}" for s in [*SERVICES, "gateway", "web"]}
     pdbs = set(by_kind(docs, "PodDisruptionBudget"))
-    assert pdbs == {f"{FULLNAME}-{s}-api" for s in [*SERVICES, "gateway"]}
+    assert pdbs == {f"{FULLNAME}-{s}-api" for s in [*SERVICES, "gateway", "web"]}
     assert not by_kind(docs, "HorizontalPodAutoscaler")
 
 
@@ -400,7 +422,7 @@ def test_grpc_health_probe_is_optional() -> None:
 
 def test_pods_are_locked_down_and_sized(docs: list[Manifest]) -> None:
     pods = list(pod_specs(docs))
-    assert len(pods) == 25 + 6 + 1  # Deployments, migrate Jobs, helm test Pod
+    assert len(pods) == 26 + 6 + 1  # Deployments, migrate Jobs, helm test Pod
     for name, pod in pods:
         assert pod["securityContext"]["runAsNonRoot"] is True, name
         assert pod["automountServiceAccountToken"] is False, name
@@ -438,6 +460,8 @@ def test_secret_from_values_stays_in_the_secret() -> None:
         "s3-access-key": "s3a-sentinel-Lp2",
         "s3-secret-key": "s3s-sentinel-Vn9",
         "jwt-signing-key": "jwt-sentinel-Hc5",
+        "web-secret-key": "web-sentinel-Kd8",
+        "web-gateway-secret": "webgw-sentinel-Ut3",
     }
     sets = ",".join(f"secrets.values.{k}={v}" for k, v in sentinels.items())
     text = render_text("--set", sets, base=False)
@@ -522,7 +546,7 @@ def test_overrides_change_what_is_rendered() -> None:
     )
     deployments = by_kind(docs, "Deployment")
     assert f"{FULLNAME}-search-worker" not in deployments
-    assert len(deployments) == 24
+    assert len(deployments) == 25
     assert f"{FULLNAME}-search-api" in deployments
     assert deployments[f"{FULLNAME}-customers-api"]["spec"]["replicas"] == 5
     assert deployments[f"{FULLNAME}-sales-api"]["spec"].get("replicas") is None

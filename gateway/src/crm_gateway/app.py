@@ -22,7 +22,11 @@ from crm_gateway.openapi import OpenApiAggregator
 from crm_gateway.problems import RouteNotFound, crm_problem, http_problem
 from crm_gateway.proxy import forward
 from crm_gateway.routes import Route, RoutingTable
-from crm_gateway.security import RequestIdMiddleware, SecurityHeadersMiddleware
+from crm_gateway.security import (
+    RequestIdMiddleware,
+    SecurityHeadersMiddleware,
+    WebClientMiddleware,
+)
 from crm_gateway.settings import GatewaySettings
 from crm_gateway.tenants import TenantDirectory
 from crmkit.errors import CrmError
@@ -148,6 +152,7 @@ def create_gateway(
         max_age=600,
     )
     app.add_middleware(RequestIdMiddleware)
+    app.add_middleware(WebClientMiddleware, secret=gateway_settings.web_secret)
     app.add_middleware(
         SecurityHeadersMiddleware,
         hsts_seconds=gateway_settings.hsts_seconds,
@@ -228,3 +233,15 @@ def _add_routes(app: FastAPI, table: RoutingTable) -> None:
         if route is None:
             raise RouteNotFound(f"no service serves {request.url.path}")
         return await _edge(request).proxy(request, route)
+
+    @app.api_route("/{path:path}", methods=["GET", "HEAD", "POST"])
+    async def web(request: Request, path: str) -> Response:
+        """Everything outside /api is the web console's (pages, forms, its static files)."""
+        edge = _edge(request)
+        if not edge.settings.web_url or request.url.path.startswith("/api/"):
+            raise RouteNotFound(f"nothing serves {request.url.path}")
+        route = Route(
+            service="web", base_url=edge.settings.web_url.rstrip("/"),
+            public=True, portal=False, auth=False,
+        )  # fmt: skip
+        return await edge.proxy(request, route)

@@ -1,5 +1,7 @@
 """Edge middleware: request ids, security headers, and what the client's address is."""
 
+import hmac
+import ipaddress
 import re
 import uuid
 from collections.abc import Iterable
@@ -9,11 +11,20 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 REQUEST_ID = "x-request-id"
 DOCS_PREFIX = "/api/docs"
+# Paths the gateway answers itself or sends to a service; every other path is the web console's.
+NOT_WEB_PREFIXES = ("/api/", "/.well-known/", "/healthz", "/readyz")
 _REQUEST_ID_SHAPE = re.compile(r"[A-Za-z0-9._:\-]{1,128}")
 API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
 DOCS_CSP = (
     "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none';"
     " form-action 'none'"
+)
+# The web console's pages: scripts and styles only from its own files (crm_web.security has
+# the same policy for when it runs on its own; a test keeps the two equal).
+WEB_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:;"
+    " font-src 'self'; connect-src 'self'; object-src 'none'; frame-src 'self';"
+    " frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
 )
 
 
@@ -44,6 +55,42 @@ def original_scheme(scope: Scope, *, trusted_hops: int) -> str:
         if values:
             return values[-1].split(",")[-1].strip().lower()
     return str(scope.get("scheme", "http"))
+
+
+WEB_SECRET = b"x-crm-web-secret"
+
+
+class WebClientMiddleware:
+    """The web console calls the API on behalf of browsers: with the shared secret, the
+    address it names becomes the client's, so rate limits and sign-in throttling count each
+    browser and not the console's one address. Without it, both headers are dropped."""
+
+    def __init__(self, app: ASGIApp, *, secret: str | None) -> None:
+        self.app = app
+        self.secret = secret.encode() if secret else None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and self.secret:
+            headers = scope.get("headers") or []
+            presented = header_values(headers, WEB_SECRET)
+            if presented and hmac.compare_digest(presented[0].encode("latin-1"), self.secret):
+                named = header_values(headers, b"x-forwarded-for")
+                address = named[-1].split(",")[-1].strip() if named else ""
+                try:
+                    ipaddress.ip_address(address)
+                except ValueError:
+                    address = ""
+                if address:
+                    scope = {
+                        **scope,
+                        "client": (address, 0),
+                        "headers": [
+                            (k, v)
+                            for k, v in headers
+                            if k.lower() not in (WEB_SECRET, b"x-forwarded-for")
+                        ],
+                    }
+        await self.app(scope, receive, send)
 
 
 class RequestIdMiddleware:
@@ -81,7 +128,9 @@ class SecurityHeadersMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        docs = str(scope.get("path", "")).startswith(DOCS_PREFIX)
+        path = str(scope.get("path", ""))
+        docs = path.startswith(DOCS_PREFIX)
+        web = not path.startswith(NOT_WEB_PREFIXES)
         https = original_scheme(scope, trusted_hops=self.trusted_hops) == "https"
 
         async def send_hardened(message: Message) -> None:
@@ -89,9 +138,12 @@ class SecurityHeadersMiddleware:
                 headers = MutableHeaders(scope=message)
                 headers["X-Content-Type-Options"] = "nosniff"
                 headers["X-Frame-Options"] = "DENY"
-                headers["Referrer-Policy"] = "no-referrer"
+                # Pages may tell their own site where a click came from, never another site.
+                headers["Referrer-Policy"] = "same-origin" if web else "no-referrer"
                 headers["Cross-Origin-Opener-Policy"] = "same-origin"
-                headers["Content-Security-Policy"] = DOCS_CSP if docs else API_CSP
+                headers["Content-Security-Policy"] = (
+                    WEB_CSP if web else DOCS_CSP if docs else API_CSP
+                )
                 if https and self.hsts_seconds > 0:
                     headers["Strict-Transport-Security"] = (
                         f"max-age={self.hsts_seconds}; includeSubDomains"

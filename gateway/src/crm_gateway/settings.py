@@ -4,7 +4,7 @@ Token verification reads the platform's `CRM_IDENTITY_JWKS_URL`, `CRM_JWT_ISSUER
 `CRM_JWT_AUDIENCE` through `crmkit.settings`, like every service.
 """
 
-from pydantic import Field
+from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from crm_gateway.routes import (
@@ -60,3 +60,13 @@ class GatewaySettings(BaseSettings):
         31536000, description="Strict-Transport-Security max-age on https requests; 0: off"
     )
     openapi_cache_seconds: float = Field(30.0, description="How long the merged OpenAPI is kept")
+    web_url: str | None = Field(
+        "http://127.0.0.1:8107",
+        validation_alias=AliasChoices("CRM_GATEWAY_WEB_URL", "CRM_WEB_HTTP_URL"),
+        description="The web console, served at / and every path outside /api; empty: none",
+    )
+    web_secret: str | None = Field(
+        None,
+        description="Shared with the web console (CRM_WEB_GATEWAY_SECRET): its API calls that "
+        "carry it in X-CRM-Web-Secret name the browser's address in X-Forwarded-For",
+    )

@@ -6,12 +6,13 @@ A stack has a name (`e2e`, `bench`) and a port offset, so several can run side b
 beside a developer's `make up` (8000/81xx/91xx, vhost /). Each service gets a fresh database
 `test_<name>_<service>_<worker>`, is migrated by its own `migrate` command, then runs its
 `api`, `consumer` and `relay` processes (and `worker` where it has jobs); the gateway fronts
-them on 18000 + offset, services on 18100 + offset + n (gRPC 19100 + offset + n), with a
-RabbitMQ vhost of the stack's own. Logs: var/log/<name>/.
+them on 18000 + offset, services on 18100 + offset + n (gRPC 19100 + offset + n), the web
+console on 18107 + offset, with a RabbitMQ vhost of the stack's own. Logs: var/log/<name>/.
 """
 
 import json
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -33,6 +34,7 @@ SERVICES = {  # name: (module, number in the 81xx / 91xx port plan)
     "files": ("crm_files", 5),
     "search": ("crm_search", 6),
 }
+WEB = ("crm_web", 7)  # the web console: no database, a client of the gateway like any other
 PROCESSES = ("api", "consumer", "relay")
 WORKERS = ("identity", "customers")  # services with background jobs the e2e tests rely on
 
@@ -62,6 +64,10 @@ class Stack:
     def service_url(self, service: str) -> str:
         return f"http://127.0.0.1:{self.http_port(service)}"
 
+    @property
+    def web_url(self) -> str:
+        return f"http://127.0.0.1:{18100 + self.offset + WEB[1]}"
+
     def log_of(self, process: str) -> str:
         return (self.logs / f"{process}.log").read_text(errors="replace")
 
@@ -88,13 +94,21 @@ class Stack:
                 raise RuntimeError(f"{name} exited ({dead[name]}):\n{self.log_of(name)[-3000:]}")
             try:
                 response = httpx.get(url, timeout=2)
-                if response.status_code == 200:
+                if response.status_code == 200 and self._web_ready():
                     return
                 last = response.text
             except httpx.HTTPError as exc:
                 last = type(exc).__name__
             time.sleep(0.3)
         raise RuntimeError(f"{url} not ready after {timeout}s: {last}")
+
+    def _web_ready(self) -> bool:
+        if "web" not in self.processes:
+            return True
+        try:
+            return httpx.get(f"{self.web_url}/healthz", timeout=2).status_code == 200
+        except httpx.HTTPError:
+            return False
 
     def stop(self) -> None:
         for process in self.processes.values():
@@ -123,6 +137,7 @@ def _vhost(settings: Settings, name: str) -> str:
 
 
 def _environment(stack: Stack, settings: Settings, amqp_url: str) -> dict[str, str]:
+    web_secret = secrets.token_urlsafe(24)
     return {
         **os.environ,
         "CRM_DATABASE_URL": test_database_url(settings, f"{stack.name}_{{service}}"),
@@ -134,6 +149,12 @@ def _environment(stack: Stack, settings: Settings, amqp_url: str) -> dict[str, s
         "CRM_IDENTITY_GRPC_TARGET": f"127.0.0.1:{stack.grpc_port('identity')}",
         "CRM_GATEWAY_PORT": str(18000 + stack.offset),
         "CRM_GATEWAY_SERVICES": json.dumps({s: stack.service_url(s) for s in SERVICES}),
+        "CRM_GATEWAY_WEB_URL": stack.web_url,
+        "CRM_WEB_PORT": str(18100 + stack.offset + WEB[1]),
+        "CRM_WEB_API_URL": stack.gateway_url,
+        # The console names each browser's address to the gateway with this shared secret.
+        "CRM_GATEWAY_WEB_SECRET": web_secret,
+        "CRM_WEB_GATEWAY_SECRET": web_secret,
         "PYTHONUNBUFFERED": "1",
     }
 
@@ -167,8 +188,10 @@ def start_stack(settings: Settings, *, name: str = "e2e", offset: int = 0) -> St
             processes = PROCESSES + (("worker",) if service in WORKERS else ())
             for process in processes:
                 stack.spawn(f"{service}-{process}", [module, process], {**stack.env, **ports})
+        stack.spawn("web", [WEB[0]], stack.env)
         stack.spawn("gateway", ["crm_gateway"], stack.env)
-        stack.wait_ready(timeout=120)
+        # A loaded machine (several test runs at once) may need longer: CRM_STACK_READY_SECONDS.
+        stack.wait_ready(timeout=float(os.environ.get("CRM_STACK_READY_SECONDS", "120")))
     except BaseException:
         stack.stop()
         raise
