@@ -11,3 +11,15 @@ echo "== whole stack: sign-up, login, gateway overhead"
 echo
 echo "== customers at scale: 1,000,000 in one tenant beside 1,000 small tenants"
 "$PY" bench/customers_scale.py
+echo
+echo "== search: index lag at 200 creates/s; search p50/p95 over 1,000,000 customers at c=16"
+"$PY" bench/search_bench.py
+echo
+echo "== files: 100 MB upload and download through presigned URLs vs MinIO directly"
+"$PY" bench/files_bench.py
+echo
+echo "== customers import: 100,000 rows end to end (rows/s, worker peak memory)"
+"$PY" bench/import_bench.py --rows "${IMPORT_BENCH_ROWS:-100000}"
+echo
+echo "== pool reclaim: one pass over 1,000,000 customers in one tenant"
+"$PY" bench/reclaim_bench.py

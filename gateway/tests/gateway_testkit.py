@@ -33,6 +33,7 @@ ROUTES = {
     "portal": "identity",
     "portal/tickets": "sales",
     "customers": "customers",
+    "imports": "customers",
     "leads": "sales",
     "slow": "sales",
     "files": "files",

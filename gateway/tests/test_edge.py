@@ -112,6 +112,20 @@ def test_oversized_bodies_are_413_with_or_without_content_length(
     assert [len(hit.body) for hit in hits.of("sales")] == [100_000]
 
 
+def test_upload_resources_take_larger_bodies(
+    make_gateway: MakeGateway, hits: Upstreams, signer: TestSigner
+) -> None:
+    gateway = make_gateway(max_body_bytes=100_000, upload_max_body_bytes=300_000)
+    token = bearer(signer.mint(tenant_id=TENANT_A))
+    body = b"x" * 200_000
+    assert httpx.post(f"{gateway}/api/v1/customers", content=body, headers=token).status_code == 413
+    imported = httpx.post(f"{gateway}/api/v1/imports", content=body, headers=token)
+    assert imported.status_code == 200
+    assert [len(hit.body) for hit in hits.of("customers")] == [200_000]
+    too_big = httpx.post(f"{gateway}/api/v1/imports", content=b"x" * 300_001, headers=token)
+    assert too_big.status_code == 413
+
+
 def test_security_headers_on_every_response(gateway: str, signer: TestSigner) -> None:
     token = bearer(signer.mint(tenant_id=TENANT_A))
     for response in (

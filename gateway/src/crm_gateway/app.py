@@ -21,7 +21,7 @@ from crm_gateway.guard import Guard, Limits
 from crm_gateway.openapi import OpenApiAggregator
 from crm_gateway.problems import RouteNotFound, crm_problem, http_problem
 from crm_gateway.proxy import forward
-from crm_gateway.routes import Route, RoutingTable
+from crm_gateway.routes import API_PREFIX, Route, RoutingTable
 from crm_gateway.security import (
     RequestIdMiddleware,
     SecurityHeadersMiddleware,
@@ -59,13 +59,19 @@ class Edge:
     guard: Guard
     openapi: OpenApiAggregator
 
+    def _body_limit(self, request: Request) -> int:
+        segment = request.url.path.removeprefix(API_PREFIX).split("/", 1)[0]
+        if segment in self.settings.upload_resources:
+            return self.settings.upload_max_body_bytes
+        return self.settings.max_body_bytes
+
     async def proxy(self, request: Request, route: Route) -> Response:
         await self.guard.admit(request, route)
         return await forward(
             request,
             client=self.client,
             route=route,
-            max_body_bytes=self.settings.max_body_bytes,
+            max_body_bytes=self._body_limit(request),
             trusted_hops=self.settings.trusted_proxy_hops,
             tenant_slug=self.guard.slug(request),
         )

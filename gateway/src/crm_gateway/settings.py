@@ -51,6 +51,13 @@ class GatewaySettings(BaseSettings):
         0, description="Proxies in front whose X-Forwarded-For/-Proto entries are trusted"
     )
     max_body_bytes: int = Field(10 * 1024 * 1024, description="Largest request body accepted")
+    upload_max_body_bytes: int = Field(
+        60 * 1024 * 1024, description="Largest body on the upload resources (imports)"
+    )
+    upload_resources: list[str] = Field(
+        default_factory=lambda: ["imports"],
+        description="First path segments after /api/v1/ that take files in the request body",
+    )
     upstream_timeout_seconds: float = Field(30.0, description="Wait for an upstream's answer")
     connect_timeout_seconds: float = Field(3.0, description="Wait for a connection upstream")
     cors_origins: list[str] = Field(

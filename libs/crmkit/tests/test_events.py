@@ -14,7 +14,7 @@ from crmkit.events.amqp import DEAD_LETTER_SUFFIX, connect
 from crmkit.events.consumer import ERROR_HEADER, Handler, replay_dead_letters
 from crmkit.events.envelope import CloudEvent
 from crmkit.events.models import OutboxRecord
-from crmkit.events.outbox import record_event
+from crmkit.events.outbox import record_event, record_events
 from crmkit.settings import Settings
 from crmkit.tenancy import tenant_context
 
@@ -85,6 +85,32 @@ def test_an_event_leaves_only_when_its_transaction_commits(
     assert row.envelope["tenantid"] == str(tenant_a)
     assert row.envelope["id"] == event.id
     assert row.routing_key == "sample.note.created"
+
+
+def test_events_recorded_in_bulk_are_like_single_ones_and_only_on_commit(
+    db: Database, crm_settings: Settings, exchange: str, tenant_a: uuid.UUID
+) -> None:
+    bulk = [("sample.note.created", {"title": f"bulk {i}"}) for i in range(3)]
+    with tenant_context(tenant_a):
+        with pytest.raises(RuntimeError):  # noqa: PT012 - the transaction is what is tested
+            with db.tenant_transaction() as session:
+                record_events(session, events=bulk)
+                raise RuntimeError("the change failed")
+        assert pending_in_outbox(db) == 0
+        with db.tenant_transaction() as session:
+            written = record_events(session, events=bulk)
+    with db.platform_session() as session:
+        rows = session.scalars(select(OutboxRecord).order_by(OutboxRecord.id)).all()
+    assert [r.envelope["id"] for r in rows] == [e.id for e in written]
+    assert [r.envelope["data"]["title"] for r in rows] == ["bulk 0", "bulk 1", "bulk 2"]
+    assert {r.envelope["tenantid"] for r in rows} == {str(tenant_a)}
+    consumer = make_consumer(db, crm_settings, exchange=exchange)
+    consumer.declare_topology()
+    relay = make_relay(db, crm_settings, exchange=exchange)
+    assert relay.publish_batch() == 3
+    relay.close()
+    with running(consumer.run):
+        wait_until(lambda: notes_count(db, tenant_a) == 3, message="the bulk events")
 
 
 def test_events_flow_to_the_consumer_of_the_right_tenant_once(

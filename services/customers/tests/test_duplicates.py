@@ -7,6 +7,7 @@ import threading
 import pytest
 from customers_testkit import Org
 
+from crm_customers.common.bridging import bridge_key, other_script
 from crm_customers.common.normalize import company_key, phone_key
 
 
@@ -172,3 +173,68 @@ def test_concurrent_creates_of_one_name_make_one_customer(acme: Org) -> None:
         for t in threads:
             t.join()
         assert sorted(results) == [201, 409], attempt
+
+
+@pytest.mark.parametrize(
+    ("han", "latin"),
+    [
+        ("北京华强科技有限公司", "Huaqiang Tech Co., Ltd."),
+        ("北京华强科技有限公司", "Beijing Huaqiang Technology Co., Ltd."),
+        ("深圳市华强电子有限公司", "Shenzhen Huaqiang Electronics Co Ltd"),
+        ("阿里巴巴（中国）网络技术有限公司", "Alibaba (China) Network Technology Co., Ltd."),
+        ("华为技术有限公司", "Huawei Technologies Co., Ltd."),
+        ("重庆长安汽车股份有限公司", "Chongqing Changan Automobile Co., Ltd."),
+    ],
+)
+def test_one_company_in_two_scripts(han: str, latin: str) -> None:
+    han_key, latin_key = bridge_key(han), bridge_key(latin)
+    assert han_key
+    assert latin_key
+    assert other_script(han_key) == latin_key
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("北京华强科技有限公司", "Huaqiang Trading Co., Ltd."),  # another line of business
+        ("北京华强科技有限公司", "Huaxing Tech Co., Ltd."),
+        ("北京华强科技有限公司", "深圳华强科技有限公司"),  # one script: company_key decides
+    ],
+)
+def test_names_that_do_not_meet_across_scripts(a: str, b: str) -> None:
+    a_key, b_key = bridge_key(a), bridge_key(b)
+    assert a_key
+    assert b_key
+    assert other_script(a_key) != b_key
+
+
+def test_a_latin_name_of_a_chinese_customer_is_a_likely_duplicate(acme: Org, globex: Org) -> None:
+    existing = acme.customer("北京华强科技有限公司")
+    latin = acme.post("/api/v1/customers", {"kind": "company", "name": "Huaqiang Tech Co., Ltd."})
+    assert latin.status_code == 409
+    assert latin.json()["existing"][0]["id"] == existing["id"]
+    english = acme.customer("Yuanjing Trading Co., Ltd.")
+    chinese = acme.post("/api/v1/customers", {"kind": "company", "name": "上海远景贸易有限公司"})
+    assert chinese.status_code == 409
+    assert chinese.json()["existing"][0]["id"] == english["id"]
+    # Another city's namesake in the same script is its own company.
+    assert (
+        acme.post(
+            "/api/v1/customers", {"kind": "company", "name": "深圳华强科技有限公司"}
+        ).status_code
+        == 201
+    )
+    # And another tenant's records are nobody's duplicates.
+    assert (
+        globex.post(
+            "/api/v1/customers", {"kind": "company", "name": "Huaqiang Tech Co., Ltd."}
+        ).status_code
+        == 201
+    )
+
+
+def test_a_very_long_chinese_name_is_saved(acme: Org) -> None:
+    name = "北京" + "华强远景创新科技发展" * 28 + "有限公司"  # ~290 characters, pinyin ~5x
+    created = acme.post("/api/v1/customers", {"kind": "company", "name": name})
+    assert created.status_code == 201, created.text
+    assert len(bridge_key(name) or "") <= 300

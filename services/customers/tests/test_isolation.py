@@ -6,6 +6,7 @@ from typing import Any
 
 from customers_testkit import Org
 from fastapi.testclient import TestClient
+from transfers_testkit import jobs_broker, upload
 
 # Dictionary routes name a kind and a key every tenant has ("status", "potential"): they
 # address the caller's own dictionary, never another tenant's, so they hold no foreign id.
@@ -25,11 +26,21 @@ def records_of(org: Org) -> dict[str, str]:
     )
     [reminder] = org.get("/api/v1/tasks").json()["items"]
     view = org.created("/api/v1/customers/views", {"name": "Iso", "filters": ["level:eq:a"]})
+    care_date = org.created("/api/v1/care/dates", {"name": "Iso", "month": 1, "day": 1})
+    pools = org.get("/api/v1/pools").json()["items"]
+    with jobs_broker("transfers_isolation"):  # queued on a vhost no worker reads
+        started = upload(org, b"name\nIso import\n", {"name": "name"})
+        export = org.post("/api/v1/exports", {"entity": "customers"})
+    assert (started.status_code, export.status_code) == (202, 202)
     return {
+        "import_id": started.json()["id"],
+        "export_id": export.json()["id"],
+        "pool_id": next(p["id"] for p in pools if p["is_default"]),
         "customer_id": customer["id"],
         "contact_id": contact["id"],
         "field_id": field["id"],
         "view_id": view["id"],
+        "care_date_id": care_date["id"],
         "reminder_id": reminder["id"],
     }
 
@@ -55,6 +66,10 @@ def body(own: dict[str, str]) -> dict[str, Any]:
         "rating": 3,
         "from_id": own["customer_id"],
         "customer_id": own["customer_id"],
+        "customer_ids": [own["customer_id"]],
+        "owner_id": own["customer_id"],
+        "reason": "probe",
+        "locked": False,
     }
 
 

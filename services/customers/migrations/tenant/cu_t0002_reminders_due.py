@@ -18,9 +18,7 @@ depends_on = None
 
 def upgrade() -> None:
     schema = tenant_schema()
-    op.add_column(
-        "reminders", sa.Column("announced_at", sa.DateTime(timezone=True)), schema=schema
-    )
+    op.add_column("reminders", sa.Column("announced_at", sa.DateTime(timezone=True)), schema=schema)
     # The dispatcher's question, "which open reminders fell due and were not announced?",
     # reads only those rows.
     op.create_index(

@@ -44,9 +44,11 @@ DEFINITION = ServiceDefinition(
     grpc_port=9102,
     routers=routers,
     grpc_servicers=registrations,
+    # Pools first: only the first matching handler runs, and pools' identity handlers do
+    # staff's work too (see crm_customers.pools.events).
     event_handlers=lambda _db: [
-        *staff_handlers(),
         *pools_handlers(),
+        *staff_handlers(),
         *transfers_handlers(),
         *insights_handlers(),
     ],

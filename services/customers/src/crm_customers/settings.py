@@ -17,6 +17,12 @@ class CustomersSettings(BaseSettings):
     reminder_pass_seconds: float = Field(
         60.0, description="How often the worker announces reminders that fell due"
     )
+    pool_reclaim_every_seconds: float = Field(
+        3600.0, description="How often the worker reclaims idle customers into their pools"
+    )
+    pool_reclaim_batch: int = Field(
+        200, description="Customers reclaimed per transaction (each batch locks only its rows)"
+    )
     geocoder: str = Field(
         "crm_customers.insights.geocoding:OfflineGeocoder",
         description="`module:Class` of the geocoder filling missing coordinates",

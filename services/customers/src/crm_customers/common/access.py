@@ -47,8 +47,17 @@ class Caller:
 
     def field_access(self, name: str, customer: Customer | None = None) -> FieldAccess:
         """Field rules from the caller's roles; phones and emails of a customer the caller
-        does not own are masked without `customers:view_phone`."""
+        does not own are masked without `customers:view_phone`, and of a customer in a public
+        pool for everyone but pool managers."""
         access = self.grants.field_access(MODULE, name)
+        if (
+            name in CONTACT_FIELDS
+            and access is FieldAccess.OPEN
+            and customer is not None
+            and customer.pool_id is not None
+            and not self.can("pool_manage")
+        ):
+            return FieldAccess.MASKED
         if (
             name in CONTACT_FIELDS
             and access is FieldAccess.OPEN

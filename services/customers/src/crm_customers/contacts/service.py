@@ -203,6 +203,7 @@ def update_contact(
 ) -> tuple[Contact, Customer]:
     caller.require("update")
     contact, customer = _visible(session, caller, contact_id)
+    customers.not_pooled(customer)
     if expected_version is not None and expected_version != contact.version:
         raise PreconditionFailed("the contact changed since you read it", version=contact.version)
     _check_writable(caller, customer, set(data.model_fields_set))
@@ -240,7 +241,8 @@ def _flush(session: Session) -> None:
 
 def delete_contact(session: Session, *, caller: Caller, contact_id: uuid.UUID) -> None:
     caller.require("update")
-    contact, _ = _visible(session, caller, contact_id)
+    contact, customer = _visible(session, caller, contact_id)
+    customers.not_pooled(customer)
     contact.deleted_at = utcnow()
     contact.is_primary = False
     _flush(session)
@@ -254,6 +256,7 @@ def move_contact(
     (unless the target has no contacts yet)."""
     caller.require("update")
     contact, source = _visible(session, caller, contact_id)
+    customers.not_pooled(source)
     target = customers.for_update(session, caller=caller, customer_id=customer_id)
     if target.id == source.id:
         return contact, target

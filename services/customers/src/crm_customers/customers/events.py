@@ -33,7 +33,8 @@ def customer_data(customer: Customer) -> dict[str, Any]:
         "level": customer.level,
         "status": customer.status,
         "tags": list(customer.tags),
-        "owner_id": str(customer.owner_id),
+        "owner_id": str(customer.owner_id) if customer.owner_id else None,
+        "pool_id": str(customer.pool_id) if customer.pool_id else None,
         "department_id": str(customer.department_id) if customer.department_id else None,
         "collaborator_ids": list(customer.collaborator_ids),
         "credit_rating": customer.credit_rating,
@@ -59,4 +60,12 @@ def publish(session: Session, verb: str, data: dict[str, Any], aggregate: str = 
 
 
 def customer_event(session: Session, verb: str, customer: Customer, **extra: Any) -> None:
-    publish(session, verb, {**customer_data(customer), **extra})
+    searchable = {"searchable_custom": searchable_custom_keys(session)}
+    publish(session, verb, {**customer_data(customer), **searchable, **extra})
+
+
+def searchable_custom_keys(session: Session) -> list[str]:
+    """Custom keys marked `searchable`: the search service indexes only these."""
+    from crm_customers.custom_fields import repository as custom_fields
+
+    return sorted(f.key for f in custom_fields.active(session, "customer") if f.searchable)

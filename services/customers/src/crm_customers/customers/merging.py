@@ -30,6 +30,7 @@ from crm_customers.customers.service import (
 )
 from crm_customers.db import utcnow
 from crm_customers.history import repository as history
+from crm_customers.insights import potential
 from crmkit.errors import InvalidInput
 
 _FILLABLE = (
@@ -128,6 +129,7 @@ def merge(
     survivor.updated_at = now
     survivor.updated_by = caller.user_id
     flush_versioned(session)
+    potential.absorb(session, survivor=survivor, merged_id=loser.id)
     record_change(
         session,
         caller,

@@ -17,6 +17,7 @@ class Customer(TenantBase):
     kind: Mapped[str] = mapped_column(String(10))
     name: Mapped[str] = mapped_column(String(300))
     name_key: Mapped[str] = mapped_column(String(300))
+    name_bridge_key: Mapped[str | None] = mapped_column(String(300))
     short_name: Mapped[str | None] = mapped_column(String(100))
     phones: Mapped[list[str]] = mapped_column(JSONB, default=list)
     emails: Mapped[list[str]] = mapped_column(JSONB, default=list)
@@ -33,7 +34,7 @@ class Customer(TenantBase):
     level: Mapped[str | None] = mapped_column(String(64))
     status: Mapped[str] = mapped_column(String(64))
     tags: Mapped[list[str]] = mapped_column(JSONB, default=list)
-    owner_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    owner_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)  # None while in a pool
     department_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     collaborator_ids: Mapped[list[str]] = mapped_column(JSONB, default=list)
     credit_rating: Mapped[str | None] = mapped_column(String(20))
@@ -50,6 +51,21 @@ class Customer(TenantBase):
     deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     deleted_by: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     merged_into_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    # Map, care and potential (crm_customers.insights): derived, never written by clients.
+    geocoded: Mapped[bool] = mapped_column(Boolean, default=False)
+    potential_score: Mapped[int | None] = mapped_column(Integer)
+    potential_parts: Mapped[list[dict[str, Any]] | None] = mapped_column(JSONB)
+    # Public pools (crm_customers.pools): where it sits, where reclaim returns it, and what
+    # reclaim measures (since when the owner has it, deals, exemptions, the last reminder).
+    pool_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    home_pool_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    pooled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    pool_trashed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    owned_since: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_deal_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    deal_in_progress: Mapped[bool] = mapped_column(Boolean, default=False)
+    reclaim_locked: Mapped[bool] = mapped_column(Boolean, default=False)
+    reclaim_reminded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     __mapper_args__ = {"version_id_col": version}
 

@@ -6,6 +6,7 @@ from sqlalchemy import ColumnElement, Select, String, and_, cast, func, or_, sel
 from sqlalchemy.dialects.postgresql import ARRAY, array
 from sqlalchemy.orm import Session
 
+from crm_customers.common.bridging import other_script
 from crm_customers.customers.models import Customer, CustomerChange, TenantSetting
 from crmkit.tenancy import current_tenant
 
@@ -60,6 +61,7 @@ def likely_duplicates(
     *,
     kind: str,
     name_key: str | None,
+    bridge_key: str | None = None,
     phones: Sequence[str],
     emails: Sequence[str],
     exclude: uuid.UUID | None = None,
@@ -68,6 +70,8 @@ def likely_duplicates(
     conditions: list[ColumnElement[bool]] = []
     if name_key:
         conditions.append(and_(Customer.kind == kind, Customer.name_key == name_key))
+    if bridge_key:  # the same name written in the other script
+        conditions.append(Customer.name_bridge_key == other_script(bridge_key))
     if phones:
         conditions.append(
             and_(Customer.kind == "person", Customer.phones.has_any(_text_array(phones)))

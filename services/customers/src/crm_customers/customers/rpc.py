@@ -206,7 +206,9 @@ class CustomersServicer(customers_pb2_grpc.CustomersServiceServicer):
             if live is None or not caller.can("view"):
                 return customers_pb2.CheckAccessResponse(can_view=False, can_edit=False)
             return customers_pb2.CheckAccessResponse(
-                can_view=True, can_edit=caller.can("update"), customer_id=str(live.id)
+                can_view=True,
+                can_edit=caller.can("update") and live.pool_id is None,  # pooled: read-only
+                customer_id=str(live.id),
             )
 
     def StreamCustomers(  # noqa: N802

@@ -83,7 +83,8 @@ class CustomerOut(BaseModel):
     level: str | None
     status: str
     tags: list[str]
-    owner_id: uuid.UUID
+    owner_id: uuid.UUID | None = Field(description="None while in a public pool")
+    pool_id: uuid.UUID | None = Field(None, description="The public pool it is in")
     department_id: uuid.UUID | None
     collaborator_ids: list[uuid.UUID]
     credit_rating: str | None
@@ -98,6 +99,8 @@ class CustomerOut(BaseModel):
     last_follow_up_at: datetime | None
     next_follow_up_at: datetime | None
     deleted_at: datetime | None = None
+    geocoded: bool = Field(False, description="Coordinates approximated from the address")
+    potential_score: int | None = Field(None, description="0-100; parts: /customers/{id}/potential")
     masked_fields: list[str] = Field(default_factory=list)
     hidden_fields: list[str] = Field(default_factory=list)
 

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from crm_customers.common.access import Caller
+from crm_customers.common.bridging import bridge_key
 from crm_customers.common.normalize import company_key, email_key, person_key, phone_key
 from crm_customers.custom_fields import service as custom_fields
 from crm_customers.custom_fields.schemas import Entity
@@ -29,6 +30,9 @@ from crm_customers.customers.schemas import (
 )
 from crm_customers.db import utcnow
 from crm_customers.dictionaries.service import check_values
+from crm_customers.insights import geocoding, potential
+from crm_customers.pools.errors import CustomerInPool
+from crm_customers.pools.membership import browses as pool_browses
 from crm_customers.staff import repository as staff
 from crmkit.access import FieldAccess
 from crmkit.errors import (
@@ -163,6 +167,7 @@ def present(
         level=customer.level,
         status=customer.status,
         owner_id=customer.owner_id,
+        pool_id=customer.pool_id,
         department_id=customer.department_id,
         collaborator_ids=[uuid.UUID(c) for c in customer.collaborator_ids],
         credit_rating=customer.credit_rating,
@@ -177,6 +182,8 @@ def present(
         last_follow_up_at=customer.last_follow_up_at,
         next_follow_up_at=customer.next_follow_up_at,
         deleted_at=customer.deleted_at,
+        geocoded=customer.geocoded,
+        potential_score=customer.potential_score,
         masked_fields=masked,
         hidden_fields=hidden,
         **{k: values[k] for k in ("phones", "emails", "district", "street", "latitude")},
@@ -201,7 +208,7 @@ def visible(session: Session, *, caller: Caller, customer_id: uuid.UUID) -> Cust
     """A live customer the caller may see, or NotFound (CustomerMerged for a merged id)."""
     caller.require("view")
     customer = repository.get(session, customer_id)
-    if customer is None or not caller.sees(customer):
+    if customer is None or not (caller.sees(customer) or pool_browses(session, caller, customer)):
         raise NotFound("no such customer")
     if customer.merged_into_id is not None:
         raise CustomerMerged(
@@ -216,7 +223,15 @@ def for_update(session: Session, *, caller: Caller, customer_id: uuid.UUID) -> C
     """A visible customer the caller may change; edits of others' records in scope are
     allowed when the scope shows them (owner, collaborators, managers above)."""
     caller.require("update")
-    return visible(session, caller=caller, customer_id=customer_id)
+    return not_pooled(visible(session, caller=caller, customer_id=customer_id))
+
+
+def not_pooled(customer: Customer) -> Customer:
+    if customer.pool_id is not None:
+        raise CustomerInPool(
+            "this customer is in a public pool: claim it (or have it assigned) before changing it"
+        )
+    return customer
 
 
 def standard_filterables() -> dict[str, Filterable]:
@@ -258,6 +273,7 @@ def standard_filterables() -> dict[str, Filterable]:
         latitude=Filterable(c.latitude.expression, FieldType.NUMBER),
         longitude=Filterable(c.longitude.expression, FieldType.NUMBER),
         version=Filterable(c.version.expression, FieldType.NUMBER),
+        potential_score=Filterable(c.potential_score.expression, FieldType.NUMBER),
         created_at=Filterable(c.created_at.expression, FieldType.DATETIME),
         updated_at=Filterable(c.updated_at.expression, FieldType.DATETIME),
         last_follow_up_at=Filterable(c.last_follow_up_at.expression, FieldType.DATETIME),
@@ -463,6 +479,7 @@ def _check_duplicates(
     *,
     caller: Caller,
     kind: str,
+    name: str,
     name_key: str,
     phones: list[str],
     emails: list[str],
@@ -473,11 +490,22 @@ def _check_duplicates(
     name_key = name_key if kind == "company" and rules.company_name else ""
     phones = phones if kind == "person" and rules.person_phone else []
     emails = emails if rules.email else []
+    bridge = bridge_key(name) if name_key and kind == "company" else None
     repository.serialise_writers_of(session, [f"name:{name_key}"] if name_key else [])
+    # Writers of one name in two scripts take turns too (on the Chinese form's key).
+    repository.serialise_writers_of(
+        session, [f"bridge:{b.partition(':')[2]}" for b in [bridge] if b]
+    )
     repository.serialise_writers_of(session, [f"phone:{p}" for p in phones])
     repository.serialise_writers_of(session, [f"email:{e}" for e in emails])
     found = repository.likely_duplicates(
-        session, kind=kind, name_key=name_key, phones=phones, emails=emails, exclude=exclude
+        session,
+        kind=kind,
+        name_key=name_key,
+        bridge_key=bridge,
+        phones=phones,
+        emails=emails,
+        exclude=exclude,
     )
     if not found:
         return
@@ -588,6 +616,7 @@ def create_customer(session: Session, *, caller: Caller, data: CustomerCreate) -
         session,
         caller=caller,
         kind=data.kind,
+        name=data.name,
         name_key=name_key,
         phones=phones or [],
         emails=emails or [],
@@ -602,6 +631,7 @@ def create_customer(session: Session, *, caller: Caller, data: CustomerCreate) -
         **{k: v for k, v in values.items() if k not in ("collaborator_ids", "tags", "owner_id")},
         owner_id=owner_id,
         name_key=name_key,
+        name_bridge_key=bridge_key(data.name) if data.kind == "company" else None,
         phones=phones or [],
         emails=emails or [],
         tags=list(dict.fromkeys(data.tags or [])),
@@ -618,6 +648,8 @@ def create_customer(session: Session, *, caller: Caller, data: CustomerCreate) -
         incoming=data.custom or {},
         current=None,
     )
+    geocoding.fill_coordinates(customer, written=set(data.model_fields_set))
+    potential.score_new(customer)
     repository.add(session, customer)
     record_change(session, caller, customer, "created", diff_snapshots({}, snapshot(customer)))
     events.customer_event(session, "created", customer)
@@ -665,8 +697,10 @@ def update_customer(
         elif name == "collaborator_ids":
             value = [str(c) for c in dict.fromkeys(value or [])]
         setattr(customer, name, value)
+    if "owner_id" in values:
+        customer.owned_since = utcnow()  # a pool's reclaim counts from the hand-over
     if "owner_id" in values and "department_id" not in written:
-        owner = staff.get(session, customer.owner_id)
+        owner = staff.get(session, data.owner_id) if data.owner_id else None
         customer.department_id = owner.department_id if owner else None
     if phones is not None:
         customer.phones = phones
@@ -675,11 +709,14 @@ def update_customer(
     if "name" in values:
         customer.name = customer.name.strip()
         customer.name_key = _name_key(customer.kind, customer.name)
+        if customer.kind == "company":
+            customer.name_bridge_key = bridge_key(customer.name)
     with session.no_autoflush:  # a stale version must surface below as 412, not here
         _check_duplicates(
             session,
             caller=caller,
             kind=customer.kind,
+            name=customer.name,
             name_key=customer.name_key if customer.name_key != before_keys["name"] else "",
             phones=[p for p in customer.phones if p not in before_keys["phones"]],
             emails=[e for e in customer.emails if e not in before_keys["emails"]],
@@ -694,12 +731,15 @@ def update_customer(
             incoming=data.custom or {},
             current=dict(customer.custom),
         )
+    geocoding.fill_coordinates(customer, written=written)
     changes = diff_snapshots(before, snapshot(customer))
     if not changes:
         return customer
     customer.updated_by = caller.user_id
     customer.updated_at = utcnow()
     flush_versioned(session)
+    if "level" in values:
+        potential.recompute(session, customer)
     record_change(session, caller, customer, "updated", changes)
     events.customer_event(session, "updated", customer, changed=[c["field"] for c in changes])
     if before["owner_id"] != str(customer.owner_id):
@@ -720,7 +760,7 @@ def flush_versioned(session: Session) -> None:
 def delete_customer(session: Session, *, caller: Caller, customer_id: uuid.UUID) -> Customer:
     """To the recycle bin: hidden from lists and details, restorable."""
     caller.require("delete")
-    customer = visible(session, caller=caller, customer_id=customer_id)
+    customer = not_pooled(visible(session, caller=caller, customer_id=customer_id))
     customer.deleted_at = utcnow()
     customer.deleted_by = caller.user_id
     flush_versioned(session)

@@ -83,7 +83,7 @@ def timeline(
     customer_id: uuid.UUID,
     session: TenantSession,
     caller: CurrentCaller,
-    type: Annotated[Literal["follow_up", "activity", "feedback"] | None, Query()] = None,  # noqa: A002
+    type: Annotated[Literal["follow_up", "activity", "feedback", "pool"] | None, Query()] = None,  # noqa: A002
     limit: Limit = 20,
     cursor: str | None = None,
 ) -> EntryPage:

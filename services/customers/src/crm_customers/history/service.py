@@ -14,6 +14,7 @@ from crm_customers.db import utcnow
 from crm_customers.history import repository
 from crm_customers.history.models import Interaction, Reminder
 from crm_customers.history.schemas import ActivityIn, EntryOut, FeedbackIn, FollowUpIn
+from crm_customers.insights import potential
 from crmkit.errors import InvalidInput, NotFound
 from crmkit.pagination import SortKey, encode_cursor, paginate
 
@@ -75,7 +76,7 @@ def add_follow_up(
         created_at=utcnow(),
     )
     repository.add(session, entry)
-    if next_at is not None:
+    if next_at is not None and customer.owner_id is not None:
         repository.add(
             session,
             Reminder(
@@ -88,6 +89,7 @@ def add_follow_up(
             ),
         )
     customers.touch_follow_up(session, caller=caller, customer=customer, at=at, next_at=next_at)
+    potential.recompute(session, customer)
     publish(
         session,
         "created",
@@ -117,6 +119,7 @@ def add_activity(
         created_at=utcnow(),
     )
     repository.add(session, entry)
+    potential.recompute(session, customer)
     publish(session, "created", present(entry).model_dump(mode="json"), aggregate="activity")
     return entry
 

@@ -1,3 +1,245 @@
-from fastapi import APIRouter
+import uuid
+from datetime import datetime, timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response
+from pydantic import BaseModel
+
+from crm_customers.common.http import CurrentCaller, Filters, IfMatch, Limit, etag
+from crm_customers.customers import service as customers
+from crm_customers.customers.models import Customer
+from crm_customers.customers.schemas import CustomerOut
+from crm_customers.db import utcnow
+from crm_customers.pools import handover, reclaim, service
+from crm_customers.pools.schemas import (
+    AssignIn,
+    DiscardIn,
+    HandOverIn,
+    HandOverPolicy,
+    Moved,
+    PoolCustomerPage,
+    PoolIn,
+    PoolList,
+    PoolOut,
+    PoolPatch,
+    ReleaseIn,
+    RestoreIn,
+)
+from crmkit.http import TenantSession
 
 router = APIRouter(prefix="/api/v1", tags=["pools"])
+
+ERRORS: dict[int | str, dict[str, str]] = {
+    403: {"description": "Missing permission (`customers:pool_manage`, `claim_from_pool`)"},
+    404: {"description": "No such pool or customer (or not yours to see)"},
+    409: {
+        "description": "`customer_in_pool`, `customer_not_in_pool`, `claim_cooldown` "
+        "(`until`), `daily_claim_limit` or `owned_limit` (`limit`)"
+    },
+    422: {"description": "Invalid input; `errors` names the field"},
+}
+
+
+class LockIn(BaseModel):
+    locked: bool
+
+
+def _moved(found: list[Customer]) -> Moved:
+    return Moved(moved=len(found), customer_ids=[c.id for c in found])
+
+
+@router.get("/pools", response_model=PoolList, responses=ERRORS)
+def list_pools(session: TenantSession, caller: CurrentCaller) -> PoolList:
+    """The pools the caller may claim from (managers: all)."""
+    return PoolList(items=service.list_pools(session, caller=caller))
+
+
+@router.post("/pools", status_code=201, response_model=PoolOut, responses=ERRORS)
+def create_pool(
+    data: PoolIn, session: TenantSession, caller: CurrentCaller, response: Response
+) -> PoolOut:
+    pool = service.create_pool(session, caller=caller, data=data, now=utcnow())
+    response.headers.update(etag(pool.version))
+    response.headers["Location"] = f"/api/v1/pools/{pool.id}"
+    return service.pool_out(session, pool)
+
+
+@router.post("/pools/hand-overs", response_model=Moved, responses=ERRORS)
+def hand_over(data: HandOverIn, session: TenantSession, caller: CurrentCaller) -> Moved:
+    """Move a user's customers (all, `filter`ed or listed) to another user or a pool."""
+    moved = handover.hand_over(session, caller=caller, data=data, now=utcnow())
+    return Moved(moved=moved)
+
+
+@router.get("/pools/hand-over-policy", response_model=HandOverPolicy, responses=ERRORS)
+def get_policy(session: TenantSession, caller: CurrentCaller) -> HandOverPolicy:
+    caller.require("view")
+    return handover.policy(session)
+
+
+@router.put("/pools/hand-over-policy", response_model=HandOverPolicy, responses=ERRORS)
+def put_policy(
+    data: HandOverPolicy, session: TenantSession, caller: CurrentCaller
+) -> HandOverPolicy:
+    return handover.set_policy(session, caller=caller, data=data)
+
+
+class ReclaimSoonItem(BaseModel):
+    customer_id: uuid.UUID
+    name: str
+    reclaim_at: datetime
+    pool_id: uuid.UUID
+    pool_name: str
+
+
+class ReclaimSoon(BaseModel):
+    items: list[ReclaimSoonItem]
+
+
+@router.get("/pools/reclaim-soon", response_model=ReclaimSoon, responses=ERRORS)
+def reclaim_soon(
+    session: TenantSession,
+    caller: CurrentCaller,
+    days: Annotated[int, Query(ge=1, le=365)] = 7,
+) -> ReclaimSoon:
+    """The caller's own customers that automatic reclaim takes back within `days`."""
+    caller.require("view")
+    if caller.user_id is None:
+        return ReclaimSoon(items=[])
+    due = reclaim.due_soon(
+        session, owner_id=caller.user_id, now=utcnow(), within=timedelta(days=days)
+    )
+    return ReclaimSoon(
+        items=[
+            ReclaimSoonItem(
+                customer_id=c.id, name=c.name, reclaim_at=when, pool_id=p.id, pool_name=p.name
+            )
+            for c, when, p in due
+        ]
+    )
+
+
+@router.get("/pools/{pool_id}", response_model=PoolOut, responses=ERRORS)
+def get_pool(
+    pool_id: uuid.UUID, session: TenantSession, caller: CurrentCaller, response: Response
+) -> PoolOut:
+    pool = service.visible_pool(session, caller=caller, pool_id=pool_id)
+    response.headers.update(etag(pool.version))
+    return service.pool_out(session, pool)
+
+
+@router.patch("/pools/{pool_id}", response_model=PoolOut, responses=ERRORS)
+def update_pool(
+    pool_id: uuid.UUID,
+    data: PoolPatch,
+    session: TenantSession,
+    caller: CurrentCaller,
+    version: IfMatch,
+    response: Response,
+) -> PoolOut:
+    pool = service.update_pool(
+        session,
+        caller=caller,
+        pool_id=pool_id,
+        data=data,
+        expected_version=version,
+        now=utcnow(),
+    )
+    response.headers.update(etag(pool.version))
+    return service.pool_out(session, pool)
+
+
+@router.get("/pools/{pool_id}/customers", response_model=PoolCustomerPage, responses=ERRORS)
+def pool_customers(
+    pool_id: uuid.UUID,
+    session: TenantSession,
+    caller: CurrentCaller,
+    filters: Filters = [],  # noqa: B006 - FastAPI copies query defaults
+    limit: Limit = 20,
+    cursor: str | None = None,
+) -> PoolCustomerPage:
+    """The pool's customers, newest in first; phones and emails masked but for managers."""
+    items, next_cursor = service.list_pool_customers(
+        session,
+        caller=caller,
+        pool_id=pool_id,
+        trashed=False,
+        filters=filters,
+        limit=limit,
+        cursor=cursor,
+    )
+    return PoolCustomerPage(items=items, next_cursor=next_cursor)
+
+
+@router.get("/pools/{pool_id}/trash", response_model=PoolCustomerPage, responses=ERRORS)
+def pool_trash(
+    pool_id: uuid.UUID,
+    session: TenantSession,
+    caller: CurrentCaller,
+    filters: Filters = [],  # noqa: B006
+    limit: Limit = 20,
+    cursor: str | None = None,
+) -> PoolCustomerPage:
+    items, next_cursor = service.list_pool_customers(
+        session,
+        caller=caller,
+        pool_id=pool_id,
+        trashed=True,
+        filters=filters,
+        limit=limit,
+        cursor=cursor,
+    )
+    return PoolCustomerPage(items=items, next_cursor=next_cursor)
+
+
+@router.post("/pools/{pool_id}/assign", response_model=Moved, responses=ERRORS)
+def assign(
+    pool_id: uuid.UUID, data: AssignIn, session: TenantSession, caller: CurrentCaller
+) -> Moved:
+    """Give pool customers to a user (all or none: each must be in this pool)."""
+    found = service.assign(session, caller=caller, pool_id=pool_id, data=data, now=utcnow())
+    return _moved(found)
+
+
+@router.post("/pools/{pool_id}/discard", response_model=Moved, responses=ERRORS)
+def discard(
+    pool_id: uuid.UUID, data: DiscardIn, session: TenantSession, caller: CurrentCaller
+) -> Moved:
+    found = service.discard(session, caller=caller, pool_id=pool_id, data=data, now=utcnow())
+    return _moved(found)
+
+
+@router.post("/pools/{pool_id}/restore", response_model=Moved, responses=ERRORS)
+def restore(
+    pool_id: uuid.UUID, data: RestoreIn, session: TenantSession, caller: CurrentCaller
+) -> Moved:
+    found = service.restore(session, caller=caller, pool_id=pool_id, data=data, now=utcnow())
+    return _moved(found)
+
+
+@router.post("/customers/{customer_id}/claim", response_model=CustomerOut, responses=ERRORS)
+def claim(customer_id: uuid.UUID, session: TenantSession, caller: CurrentCaller) -> CustomerOut:
+    customer = service.claim(session, caller=caller, customer_id=customer_id, now=utcnow())
+    return customers.present(caller, customer, custom_keys=customers.custom_keys(session))
+
+
+@router.post("/customers/{customer_id}/release", response_model=CustomerOut, responses=ERRORS)
+def release(
+    customer_id: uuid.UUID, data: ReleaseIn, session: TenantSession, caller: CurrentCaller
+) -> CustomerOut:
+    """The owner gives the customer up to a pool (the default pool unless `pool_id`)."""
+    customer = service.release(
+        session, caller=caller, customer_id=customer_id, data=data, now=utcnow()
+    )
+    return customers.present(caller, customer, custom_keys=customers.custom_keys(session))
+
+
+@router.put("/customers/{customer_id}/reclaim-lock", response_model=CustomerOut, responses=ERRORS)
+def reclaim_lock(
+    customer_id: uuid.UUID, data: LockIn, session: TenantSession, caller: CurrentCaller
+) -> CustomerOut:
+    """Exempt a customer from automatic reclaim (`locked: true`), or not."""
+    customer = service.set_reclaim_lock(
+        session, caller=caller, customer_id=customer_id, locked=data.locked, now=utcnow()
+    )
+    return customers.present(caller, customer, custom_keys=customers.custom_keys(session))

@@ -38,7 +38,7 @@ def builtin_roles() -> list[BuiltinRole]:
             "Customers and sales of the manager's department and its sub-departments",
             [
                 *(f"customers:{a}" for a in ("view", "create", "update", "export", "view_phone")),
-                *(f"customers:{a}" for a in ("transfer", "claim_from_pool")),
+                *(f"customers:{a}" for a in ("transfer", "claim_from_pool", "pool_manage")),
                 *(f"sales:{a}" for a in ("view", "create", "update", "export", "approve")),
                 "files:view",
                 "files:upload",

@@ -38,6 +38,7 @@ CATALOGUE: dict[str, ModuleCatalogue] = {
             "view_phone",
             "transfer",
             "claim_from_pool",
+            "pool_manage",
             "force_create",
             "merge",
             "manage_settings",
@@ -53,7 +54,7 @@ CATALOGUE: dict[str, ModuleCatalogue] = {
         fields=("customer_phone", "internal_notes"),
     ),
     "files": ModuleCatalogue(actions=("view", "upload", "delete")),
-    "search": ModuleCatalogue(actions=("use", "view_reports", "manage_dashboards")),
+    "search": ModuleCatalogue(actions=("use", "view_reports", "manage_dashboards", "reindex")),
 }
 
 

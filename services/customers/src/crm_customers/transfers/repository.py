@@ -1,0 +1,139 @@
+import uuid
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from sqlalchemy import ColumnElement, String, Table, and_, cast, insert, or_, select
+from sqlalchemy.dialects.postgresql import ARRAY, array
+from sqlalchemy.orm import Session
+
+from crm_customers.contacts.models import Contact
+from crm_customers.custom_fields.models import CustomUniqueValue
+from crm_customers.customers import repository as customers
+from crm_customers.customers.models import Customer, CustomerChange
+from crm_customers.transfers.models import (
+    ExportJob,
+    ImportJob,
+    ImportMapping,
+    ImportRow,
+    TransferFile,
+)
+
+
+def _table(model: Any) -> Table:
+    """A model's table for Core bulk INSERTs (one statement for many rows)."""
+    table: Table = model.__table__
+    return table
+
+
+def add(session: Session, item: Any) -> None:
+    session.add(item)
+    session.flush()
+
+
+def import_job(session: Session, job_id: uuid.UUID, *, lock: bool = False) -> ImportJob | None:
+    query = select(ImportJob).where(ImportJob.id == job_id)
+    if lock:
+        query = query.with_for_update()
+    return session.scalar(query)
+
+
+def export_job(session: Session, job_id: uuid.UUID, *, lock: bool = False) -> ExportJob | None:
+    query = select(ExportJob).where(ExportJob.id == job_id)
+    if lock:
+        query = query.with_for_update()
+    return session.scalar(query)
+
+
+def file(session: Session, file_id: uuid.UUID) -> TransferFile | None:
+    return session.get(TransferFile, file_id)
+
+
+def mappings(session: Session) -> list[ImportMapping]:
+    return list(session.scalars(select(ImportMapping).order_by(ImportMapping.name)))
+
+
+def mapping_named(session: Session, name: str) -> ImportMapping | None:
+    return session.scalar(select(ImportMapping).where(ImportMapping.name == name))
+
+
+def outcomes(session: Session, job_id: uuid.UUID, batch: int = 5000) -> Iterator[ImportRow]:
+    query = select(ImportRow).where(ImportRow.job_id == job_id).order_by(ImportRow.row)
+    yield from session.scalars(query.execution_options(yield_per=batch))
+
+
+def add_outcomes(session: Session, rows: Sequence[dict[str, Any]]) -> None:
+    if rows:
+        session.execute(insert(_table(ImportRow)), list(rows))
+
+
+def add_customers(session: Session, rows: Sequence[dict[str, Any]]) -> None:
+    if rows:
+        session.execute(insert(_table(Customer)), list(rows))
+
+
+def add_changes(session: Session, rows: Sequence[dict[str, Any]]) -> None:
+    if rows:
+        session.execute(insert(_table(CustomerChange)), list(rows))
+
+
+def add_contacts(session: Session, rows: Sequence[dict[str, Any]]) -> None:
+    if rows:
+        session.execute(insert(_table(Contact)), list(rows))
+
+
+def _text_array(values: Sequence[str]) -> Any:
+    return cast(array(list(values)), ARRAY(String))
+
+
+def likely_duplicates(
+    session: Session,
+    *,
+    company_keys: Sequence[str],
+    bridge_keys: Sequence[str],
+    person_phones: Sequence[str],
+    emails: Sequence[str],
+) -> list[tuple[uuid.UUID, str, str, str | None, list[str], list[str]]]:
+    """Live customers sharing a company name key, a person's phone or an e-mail with any
+    of a chunk's rows (one query for the chunk), oldest first."""
+    conditions: list[ColumnElement[bool]] = []
+    if company_keys:
+        conditions.append(
+            and_(Customer.kind == "company", Customer.name_key.in_(sorted(set(company_keys))))
+        )
+    if bridge_keys:
+        conditions.append(Customer.name_bridge_key.in_(sorted(set(bridge_keys))))
+    if person_phones:
+        conditions.append(
+            and_(
+                Customer.kind == "person",
+                Customer.phones.has_any(_text_array(sorted(set(person_phones)))),
+            )
+        )
+    if emails:
+        conditions.append(Customer.emails.has_any(_text_array(sorted(set(emails)))))
+    if not conditions:
+        return []
+    live = customers.live().where(or_(*conditions)).order_by(Customer.created_at, Customer.id)
+    query = live.with_only_columns(
+        Customer.id,
+        Customer.kind,
+        Customer.name_key,
+        Customer.name_bridge_key,
+        Customer.phones,
+        Customer.emails,
+    )
+    return [tuple(row) for row in session.execute(query)]
+
+
+def unique_holders(
+    session: Session, field_id: uuid.UUID, values: Sequence[str]
+) -> dict[str, uuid.UUID]:
+    query = select(CustomUniqueValue.value, CustomUniqueValue.record_id).where(
+        CustomUniqueValue.field_id == field_id, CustomUniqueValue.value.in_(list(values))
+    )
+    return {value: record for value, record in session.execute(query)}
+
+
+def claim_unique(session: Session, rows: Sequence[dict[str, Any]]) -> None:
+    if rows:
+        session.execute(insert(CustomUniqueValue), list(rows))

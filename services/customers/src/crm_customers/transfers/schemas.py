@@ -1,0 +1,89 @@
+import uuid
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+
+class Queued(BaseModel):
+    id: uuid.UUID
+    status: str
+
+
+class ImportOut(BaseModel):
+    id: uuid.UUID
+    status: str = Field(description="queued, running, done or failed")
+    on_duplicate: str
+    processed: int
+    total: int | None = Field(description="Data rows in the file; null until counted")
+    created: int
+    updated: int
+    skipped: int
+    failed: int
+    report_url: str | None = Field(None, description="Once done: every row's outcome (CSV)")
+    error: str | None = None
+    created_at: datetime
+    finished_at: datetime | None
+
+
+class RowError(BaseModel):
+    field: str
+    reason: str
+
+
+class PreviewRow(BaseModel):
+    row: int = Field(description="The row's number in the sheet (the header is row 1)")
+    values: dict[str, Any]
+    outcome: str = Field(
+        description="What importing it would do: created, updated, skipped, failed"
+    )
+    duplicate_of: str | None = None
+    errors: list[RowError]
+
+
+class PreviewOut(BaseModel):
+    format: str
+    columns: list[str]
+    mapping: dict[str, str] = Field(description="The mapping used (suggested when none was sent)")
+    rows: list[PreviewRow]
+
+
+class MappingIn(BaseModel):
+    name: str = Field(min_length=1, max_length=100)
+    mapping: dict[str, Any] = Field(description="{column header: field}")
+    on_duplicate: Literal["skip", "update", "create"] = "skip"
+
+
+class MappingOut(BaseModel):
+    id: uuid.UUID
+    name: str
+    mapping: dict[str, str]
+    on_duplicate: str
+    created_by: uuid.UUID | None
+    created_at: datetime
+
+
+class MappingList(BaseModel):
+    items: list[MappingOut]
+
+
+class ExportIn(BaseModel):
+    entity: str = Field(description="What to export: customers")
+    filter: list[str] | str | None = Field(
+        None, description="`<field>:<op>:<value>`, as the list's `filter` (AND)"
+    )
+    sort: str | None = None
+    format: str = Field("csv", description="csv or xlsx")
+
+
+class ExportOut(BaseModel):
+    id: uuid.UUID
+    status: str = Field(description="queued, done or failed")
+    entity: str
+    format: str
+    filter: list[str]
+    total: int | None
+    file_url: str | None = None
+    error: str | None = None
+    created_at: datetime
+    finished_at: datetime | None
