@@ -158,8 +158,17 @@ def test_rotated_keys_keep_verifying_until_their_tokens_expire(
     fresh = acme.login("admin-after-rotation", acme.admin_email)["access_token"]
     assert jwt.get_unverified_header(fresh)["kid"] == new_key.kid
     with db.platform_session() as session:
+        # Service tokens (IssueServiceToken) live longest: the retired key stays until then.
+        settings = get_identity_settings()
+        assert settings.longest_token_ttl_seconds >= settings.service_token_ttl_seconds
+        still = keys.utcnow() + __import__("datetime").timedelta(
+            seconds=settings.longest_token_ttl_seconds - 60
+        )
+        assert old_kid in {
+            k["kid"] for k in keys.jwks(session, settings=settings, now=still)["keys"]
+        }
         later = keys.utcnow() + __import__("datetime").timedelta(
-            seconds=get_identity_settings().access_token_ttl_seconds + 120
+            seconds=settings.longest_token_ttl_seconds + 120
         )
         published = {
             k["kid"]

@@ -22,6 +22,11 @@ class IdentitySettings(BaseSettings):
         15, description="How often the worker looks for provisioning that timed out"
     )
     access_token_ttl_seconds: int = Field(300, description="Lifetime of an access token")
+    service_token_ttl_seconds: int = Field(
+        900,
+        description="Lifetime of a service token issued for a user's request "
+        "(`IssueServiceToken`, e.g. a search re-index): long enough to start its streams",
+    )
     refresh_token_ttl_seconds: int = Field(
         30 * 24 * 3600, description="Lifetime of a refresh token (each use issues a new one)"
     )
@@ -38,6 +43,10 @@ class IdentitySettings(BaseSettings):
         30, description="Failed logins from one address before it is blocked"
     )
     login_block_seconds: int = Field(900, description="How long a throttled login is refused")
+
+    @property
+    def longest_token_ttl_seconds(self) -> int:
+        return max(self.access_token_ttl_seconds, self.service_token_ttl_seconds)
 
     @property
     def required_services(self) -> tuple[str, ...]:

@@ -16,10 +16,11 @@ log = logging.getLogger(__name__)
 
 
 def routers() -> list[APIRouter]:
+    from crm_search.reindexing.api import router as reindex
     from crm_search.reports.api import router as reports
     from crm_search.search.api import router as search
 
-    return [search, reports]
+    return [search, reports, reindex]
 
 
 def setup_indices(settings: Settings) -> None:

@@ -22,6 +22,14 @@ class SearchSettings(BaseSettings):
     customers_grpc_target: str = Field(
         "127.0.0.1:9102", description="Customers' gRPC address (re-index streams)"
     )
+    reindex_heartbeat_seconds: float = Field(
+        5.0, description="How often a running re-index writes its counts and heartbeat"
+    )
+    reindex_stale_seconds: float = Field(
+        180.0,
+        description="A running re-index whose heartbeat is older is reported `stale` (its "
+        "process died) and no longer blocks a new one",
+    )
     mapping_cache_seconds: float = Field(
         30.0, description="How long the custom field keys read from the index mapping are reused"
     )

@@ -1,4 +1,5 @@
-"""identity.v1.IdentityService: session checks, grants and visible owners over gRPC."""
+"""identity.v1.IdentityService: session checks, grants, visible owners and service tokens
+over gRPC."""
 
 import uuid
 from typing import Any
@@ -7,8 +8,10 @@ import grpc
 from sqlalchemy.orm import Session
 
 from crm_identity.access.service import grants_of, visible_owners_for
+from crm_identity.auth.service_tokens import issue_for_user
 from crm_identity.roles.catalogue import CATALOGUE
 from crm_identity.roles.scopes import DataScope, FieldAccess
+from crm_identity.settings import get_identity_settings
 from crm_identity.users import repository as users
 from crm_proto.crm.identity.v1 import identity_pb2, identity_pb2_grpc
 from crmkit.auth import Principal, PrincipalKind, current_principal
@@ -84,6 +87,19 @@ class IdentityServicer(identity_pb2_grpc.IdentityServiceServicer):
             scope=SCOPES[scope],
             all=owners is None,
             owner_ids=sorted(str(o) for o in owners or ()),
+        )
+
+    def IssueServiceToken(self, request: Any, context: grpc.ServicerContext) -> Any:  # noqa: N802
+        with self._db.tenant_transaction() as session:
+            issued = issue_for_user(
+                session,
+                caller=current_principal(),
+                service=request.service,
+                purpose=request.purpose,
+                settings=get_identity_settings(),
+            )
+        return identity_pb2.IssueServiceTokenResponse(
+            token=issued.token, expires_in=issued.expires_in
         )
 
 

@@ -50,6 +50,36 @@ def issue_access_token(
     return IssuedToken(token=keys.sign(key, claims), expires_in=ttl)
 
 
+def issue_service_token(
+    session: Session,
+    *,
+    tenant_id: uuid.UUID,
+    service: str,
+    acting_for: str,
+    settings: IdentitySettings,
+    now: datetime,
+) -> IssuedToken:
+    """A `knd=service` token of one tenant without permissions; `act` (RFC 8693) names the
+    user whose request the service carries out."""
+    shared = get_settings()
+    issued_at = int(now.timestamp())
+    ttl = settings.service_token_ttl_seconds
+    claims = {
+        "iss": shared.jwt_issuer,
+        "aud": shared.jwt_audience,
+        "sub": service,
+        "knd": str(PrincipalKind.SERVICE),
+        "tid": str(tenant_id),
+        "perms": [],
+        "act": {"sub": acting_for},
+        "iat": issued_at,
+        "exp": issued_at + ttl,
+        "jti": uuid.uuid4().hex,
+    }
+    key = keys.signing_key(session, settings=settings, now=now)
+    return IssuedToken(token=keys.sign(key, claims), expires_in=ttl)
+
+
 def new_secret(prefix: str, tenant_id: uuid.UUID) -> str:
     """`<prefix>_<tenant hex>_<random>`: opaque to clients; the tenant part only says which
     schema to look in, the random part is what is checked (by its hash)."""

@@ -53,8 +53,8 @@ def rotate(session: Session, *, now: datetime) -> SigningKey:
 
 
 def jwks(session: Session, *, settings: IdentitySettings, now: datetime) -> dict[str, Any]:
-    # A token lives at most access_token_ttl after its key retired (plus clock slack).
-    horizon = now - timedelta(seconds=settings.access_token_ttl_seconds + 60)
+    # A token lives at most its TTL after its key retired (plus clock slack).
+    horizon = now - timedelta(seconds=settings.longest_token_ttl_seconds + 60)
     return {"keys": [k.public_jwk for k in repository.verifying(session, retired_after=horizon)]}
 
 

@@ -24,7 +24,7 @@ _sym_db = _symbol_database.Default()
 
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1e\x63rm/identity/v1/identity.proto\x12\x0f\x63rm.identity.v1\"\x15\n\x13\x43heckSessionRequest\"&\n\x14\x43heckSessionResponse\x12\x0e\n\x06\x61\x63tive\x18\x01 \x01(\x08\"#\n\x10GetGrantsRequest\x12\x0f\n\x07user_id\x18\x01 \x01(\t\"X\n\tFieldRule\x12\x0e\n\x06module\x18\x01 \x01(\t\x12\r\n\x05\x66ield\x18\x02 \x01(\t\x12,\n\x06\x61\x63\x63\x65ss\x18\x03 \x01(\x0e\x32\x1c.crm.identity.v1.FieldAccess\"\xfa\x01\n\x11GetGrantsResponse\x12\x14\n\x0cprincipal_id\x18\x01 \x01(\t\x12\x13\n\x0bpermissions\x18\x02 \x03(\t\x12>\n\x06scopes\x18\x03 \x03(\x0b\x32..crm.identity.v1.GetGrantsResponse.ScopesEntry\x12/\n\x0b\x66ield_rules\x18\x04 \x03(\x0b\x32\x1a.crm.identity.v1.FieldRule\x1aI\n\x0bScopesEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12)\n\x05value\x18\x02 \x01(\x0e\x32\x1a.crm.identity.v1.DataScope:\x02\x38\x01\";\n\x18ListVisibleOwnersRequest\x12\x0e\n\x06module\x18\x01 \x01(\t\x12\x0f\n\x07user_id\x18\x02 \x01(\t\"f\n\x19ListVisibleOwnersResponse\x12)\n\x05scope\x18\x01 \x01(\x0e\x32\x1a.crm.identity.v1.DataScope\x12\x0b\n\x03\x61ll\x18\x02 \x01(\x08\x12\x11\n\towner_ids\x18\x03 \x03(\t*\xa7\x01\n\tDataScope\x12\x1a\n\x16\x44\x41TA_SCOPE_UNSPECIFIED\x10\x00\x12\x12\n\x0e\x44\x41TA_SCOPE_OWN\x10\x01\x12\x1b\n\x17\x44\x41TA_SCOPE_SUBORDINATES\x10\x02\x12\x19\n\x15\x44\x41TA_SCOPE_DEPARTMENT\x10\x03\x12\x1e\n\x1a\x44\x41TA_SCOPE_DEPARTMENT_TREE\x10\x04\x12\x12\n\x0e\x44\x41TA_SCOPE_ALL\x10\x05*y\n\x0b\x46ieldAccess\x12\x1c\n\x18\x46IELD_ACCESS_UNSPECIFIED\x10\x00\x12\x17\n\x13\x46IELD_ACCESS_HIDDEN\x10\x01\x12\x17\n\x13\x46IELD_ACCESS_MASKED\x10\x02\x12\x1a\n\x16\x46IELD_ACCESS_READ_ONLY\x10\x03\x32\xae\x02\n\x0fIdentityService\x12[\n\x0c\x43heckSession\x12$.crm.identity.v1.CheckSessionRequest\x1a%.crm.identity.v1.CheckSessionResponse\x12R\n\tGetGrants\x12!.crm.identity.v1.GetGrantsRequest\x1a\".crm.identity.v1.GetGrantsResponse\x12j\n\x11ListVisibleOwners\x12).crm.identity.v1.ListVisibleOwnersRequest\x1a*.crm.identity.v1.ListVisibleOwnersResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1e\x63rm/identity/v1/identity.proto\x12\x0f\x63rm.identity.v1\"\x15\n\x13\x43heckSessionRequest\"&\n\x14\x43heckSessionResponse\x12\x0e\n\x06\x61\x63tive\x18\x01 \x01(\x08\"#\n\x10GetGrantsRequest\x12\x0f\n\x07user_id\x18\x01 \x01(\t\"X\n\tFieldRule\x12\x0e\n\x06module\x18\x01 \x01(\t\x12\r\n\x05\x66ield\x18\x02 \x01(\t\x12,\n\x06\x61\x63\x63\x65ss\x18\x03 \x01(\x0e\x32\x1c.crm.identity.v1.FieldAccess\"\xfa\x01\n\x11GetGrantsResponse\x12\x14\n\x0cprincipal_id\x18\x01 \x01(\t\x12\x13\n\x0bpermissions\x18\x02 \x03(\t\x12>\n\x06scopes\x18\x03 \x03(\x0b\x32..crm.identity.v1.GetGrantsResponse.ScopesEntry\x12/\n\x0b\x66ield_rules\x18\x04 \x03(\x0b\x32\x1a.crm.identity.v1.FieldRule\x1aI\n\x0bScopesEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12)\n\x05value\x18\x02 \x01(\x0e\x32\x1a.crm.identity.v1.DataScope:\x02\x38\x01\";\n\x18ListVisibleOwnersRequest\x12\x0e\n\x06module\x18\x01 \x01(\t\x12\x0f\n\x07user_id\x18\x02 \x01(\t\"f\n\x19ListVisibleOwnersResponse\x12)\n\x05scope\x18\x01 \x01(\x0e\x32\x1a.crm.identity.v1.DataScope\x12\x0b\n\x03\x61ll\x18\x02 \x01(\x08\x12\x11\n\towner_ids\x18\x03 \x03(\t\"<\n\x18IssueServiceTokenRequest\x12\x0f\n\x07service\x18\x01 \x01(\t\x12\x0f\n\x07purpose\x18\x02 \x01(\t\">\n\x19IssueServiceTokenResponse\x12\r\n\x05token\x18\x01 \x01(\t\x12\x12\n\nexpires_in\x18\x02 \x01(\x05*\xa7\x01\n\tDataScope\x12\x1a\n\x16\x44\x41TA_SCOPE_UNSPECIFIED\x10\x00\x12\x12\n\x0e\x44\x41TA_SCOPE_OWN\x10\x01\x12\x1b\n\x17\x44\x41TA_SCOPE_SUBORDINATES\x10\x02\x12\x19\n\x15\x44\x41TA_SCOPE_DEPARTMENT\x10\x03\x12\x1e\n\x1a\x44\x41TA_SCOPE_DEPARTMENT_TREE\x10\x04\x12\x12\n\x0e\x44\x41TA_SCOPE_ALL\x10\x05*y\n\x0b\x46ieldAccess\x12\x1c\n\x18\x46IELD_ACCESS_UNSPECIFIED\x10\x00\x12\x17\n\x13\x46IELD_ACCESS_HIDDEN\x10\x01\x12\x17\n\x13\x46IELD_ACCESS_MASKED\x10\x02\x12\x1a\n\x16\x46IELD_ACCESS_READ_ONLY\x10\x03\x32\x9a\x03\n\x0fIdentityService\x12[\n\x0c\x43heckSession\x12$.crm.identity.v1.CheckSessionRequest\x1a%.crm.identity.v1.CheckSessionResponse\x12R\n\tGetGrants\x12!.crm.identity.v1.GetGrantsRequest\x1a\".crm.identity.v1.GetGrantsResponse\x12j\n\x11ListVisibleOwners\x12).crm.identity.v1.ListVisibleOwnersRequest\x1a*.crm.identity.v1.ListVisibleOwnersResponse\x12j\n\x11IssueServiceToken\x12).crm.identity.v1.IssueServiceTokenRequest\x1a*.crm.identity.v1.IssueServiceTokenResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -33,10 +33,10 @@ if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
   _globals['_GETGRANTSRESPONSE_SCOPESENTRY']._loaded_options = None
   _globals['_GETGRANTSRESPONSE_SCOPESENTRY']._serialized_options = b'8\001'
-  _globals['_DATASCOPE']._serialized_start=660
-  _globals['_DATASCOPE']._serialized_end=827
-  _globals['_FIELDACCESS']._serialized_start=829
-  _globals['_FIELDACCESS']._serialized_end=950
+  _globals['_DATASCOPE']._serialized_start=786
+  _globals['_DATASCOPE']._serialized_end=953
+  _globals['_FIELDACCESS']._serialized_start=955
+  _globals['_FIELDACCESS']._serialized_end=1076
   _globals['_CHECKSESSIONREQUEST']._serialized_start=51
   _globals['_CHECKSESSIONREQUEST']._serialized_end=72
   _globals['_CHECKSESSIONRESPONSE']._serialized_start=74
@@ -53,6 +53,10 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_LISTVISIBLEOWNERSREQUEST']._serialized_end=553
   _globals['_LISTVISIBLEOWNERSRESPONSE']._serialized_start=555
   _globals['_LISTVISIBLEOWNERSRESPONSE']._serialized_end=657
-  _globals['_IDENTITYSERVICE']._serialized_start=953
-  _globals['_IDENTITYSERVICE']._serialized_end=1255
+  _globals['_ISSUESERVICETOKENREQUEST']._serialized_start=659
+  _globals['_ISSUESERVICETOKENREQUEST']._serialized_end=719
+  _globals['_ISSUESERVICETOKENRESPONSE']._serialized_start=721
+  _globals['_ISSUESERVICETOKENRESPONSE']._serialized_end=783
+  _globals['_IDENTITYSERVICE']._serialized_start=1079
+  _globals['_IDENTITYSERVICE']._serialized_end=1489
 # @@protoc_insertion_point(module_scope)

@@ -49,6 +49,11 @@ class IdentityServiceStub:
                 request_serializer=crm_dot_identity_dot_v1_dot_identity__pb2.ListVisibleOwnersRequest.SerializeToString,
                 response_deserializer=crm_dot_identity_dot_v1_dot_identity__pb2.ListVisibleOwnersResponse.FromString,
                 _registered_method=True)
+        self.IssueServiceToken = channel.unary_unary(
+                '/crm.identity.v1.IdentityService/IssueServiceToken',
+                request_serializer=crm_dot_identity_dot_v1_dot_identity__pb2.IssueServiceTokenRequest.SerializeToString,
+                response_deserializer=crm_dot_identity_dot_v1_dot_identity__pb2.IssueServiceTokenResponse.FromString,
+                _registered_method=True)
 
 
 class IdentityServiceServicer:
@@ -77,6 +82,17 @@ class IdentityServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def IssueServiceToken(self, request, context):
+        """A short-lived service token (knd=service) of the caller's tenant, for work a user
+        started and a service carries out (a search re-index). Only a user (not a portal
+        user, API key or service) holding the permission of the purpose may ask; the token
+        names the user in its `act` claim and carries no permissions. PERMISSION_DENIED
+        otherwise; INVALID_ARGUMENT for a service or purpose not on identity's list.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_IdentityServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -94,6 +110,11 @@ def add_IdentityServiceServicer_to_server(servicer, server):
                     servicer.ListVisibleOwners,
                     request_deserializer=crm_dot_identity_dot_v1_dot_identity__pb2.ListVisibleOwnersRequest.FromString,
                     response_serializer=crm_dot_identity_dot_v1_dot_identity__pb2.ListVisibleOwnersResponse.SerializeToString,
+            ),
+            'IssueServiceToken': grpc.unary_unary_rpc_method_handler(
+                    servicer.IssueServiceToken,
+                    request_deserializer=crm_dot_identity_dot_v1_dot_identity__pb2.IssueServiceTokenRequest.FromString,
+                    response_serializer=crm_dot_identity_dot_v1_dot_identity__pb2.IssueServiceTokenResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -177,6 +198,33 @@ class IdentityService:
             '/crm.identity.v1.IdentityService/ListVisibleOwners',
             crm_dot_identity_dot_v1_dot_identity__pb2.ListVisibleOwnersRequest.SerializeToString,
             crm_dot_identity_dot_v1_dot_identity__pb2.ListVisibleOwnersResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def IssueServiceToken(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/crm.identity.v1.IdentityService/IssueServiceToken',
+            crm_dot_identity_dot_v1_dot_identity__pb2.IssueServiceTokenRequest.SerializeToString,
+            crm_dot_identity_dot_v1_dot_identity__pb2.IssueServiceTokenResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -43,6 +43,13 @@ class IdentityServiceStub:
     """Function permissions, data scope per module and field rules of a principal."""
     ListVisibleOwners: _grpc.UnaryUnaryMultiCallable[_identity_pb2.ListVisibleOwnersRequest, _identity_pb2.ListVisibleOwnersResponse]
     """The ids of the users whose records a principal may see in one module."""
+    IssueServiceToken: _grpc.UnaryUnaryMultiCallable[_identity_pb2.IssueServiceTokenRequest, _identity_pb2.IssueServiceTokenResponse]
+    """A short-lived service token (knd=service) of the caller's tenant, for work a user
+    started and a service carries out (a search re-index). Only a user (not a portal
+    user, API key or service) holding the permission of the purpose may ask; the token
+    names the user in its `act` claim and carries no permissions. PERMISSION_DENIED
+    otherwise; INVALID_ARGUMENT for a service or purpose not on identity's list.
+    """
 
 @_typing.type_check_only
 class IdentityServiceAsyncStub(IdentityServiceStub):
@@ -56,6 +63,13 @@ class IdentityServiceAsyncStub(IdentityServiceStub):
     """Function permissions, data scope per module and field rules of a principal."""
     ListVisibleOwners: _aio.UnaryUnaryMultiCallable[_identity_pb2.ListVisibleOwnersRequest, _identity_pb2.ListVisibleOwnersResponse]  # type: ignore[assignment]
     """The ids of the users whose records a principal may see in one module."""
+    IssueServiceToken: _aio.UnaryUnaryMultiCallable[_identity_pb2.IssueServiceTokenRequest, _identity_pb2.IssueServiceTokenResponse]  # type: ignore[assignment]
+    """A short-lived service token (knd=service) of the caller's tenant, for work a user
+    started and a service carries out (a search re-index). Only a user (not a portal
+    user, API key or service) holding the permission of the purpose may ask; the token
+    names the user in its `act` claim and carries no permissions. PERMISSION_DENIED
+    otherwise; INVALID_ARGUMENT for a service or purpose not on identity's list.
+    """
 
 class IdentityServiceServicer(metaclass=_abc_1.ABCMeta):
     @_abc_1.abstractmethod
@@ -84,5 +98,18 @@ class IdentityServiceServicer(metaclass=_abc_1.ABCMeta):
         context: _ServicerContext,
     ) -> _typing.Union[_identity_pb2.ListVisibleOwnersResponse, _abc.Awaitable[_identity_pb2.ListVisibleOwnersResponse]]:
         """The ids of the users whose records a principal may see in one module."""
+
+    @_abc_1.abstractmethod
+    def IssueServiceToken(
+        self,
+        request: _identity_pb2.IssueServiceTokenRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_identity_pb2.IssueServiceTokenResponse, _abc.Awaitable[_identity_pb2.IssueServiceTokenResponse]]:
+        """A short-lived service token (knd=service) of the caller's tenant, for work a user
+        started and a service carries out (a search re-index). Only a user (not a portal
+        user, API key or service) holding the permission of the purpose may ask; the token
+        names the user in its `act` claim and carries no permissions. PERMISSION_DENIED
+        otherwise; INVALID_ARGUMENT for a service or purpose not on identity's list.
+        """
 
 def add_IdentityServiceServicer_to_server(servicer: IdentityServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...
