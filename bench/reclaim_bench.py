@@ -19,10 +19,10 @@ import statistics
 import sys
 import time
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -34,6 +34,7 @@ from crm_customers.pools import repository  # noqa: E402
 from crm_customers.pools.reclaim import PassResult, reclaim_tenant  # noqa: E402
 from crm_customers.pools.schemas import PoolRules  # noqa: E402
 from crm_customers.streams import STREAMS  # noqa: E402
+from crmkit.db import Database  # noqa: E402
 from crmkit.settings import Settings  # noqa: E402
 from crmkit.tenancy import tenant_context  # noqa: E402
 from crmkit.testing.databases import (  # noqa: E402
@@ -56,11 +57,37 @@ def report(name: str, rows: int, seconds: float, result: PassResult) -> None:
     )
 
 
+def followed_up_lately(
+    db: Database, tenant_id: uuid.UUID, count: int, due_fraction: float, now: datetime
+) -> int:
+    """... except the share `1 - due_fraction`, followed up a day before `now`. Returns how
+    many stay due."""
+    keep_due = round(count * due_fraction)
+    with tenant_context(tenant_id), db.tenant_transaction() as session:
+        recent = (
+            select(Customer.id).order_by(Customer.id).offset(keep_due).limit(1).scalar_subquery()
+        )
+        if keep_due < count:
+            session.execute(
+                update(Customer)
+                .where(Customer.id >= recent)
+                .values(last_follow_up_at=now - timedelta(days=1))
+            )
+    return keep_due
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--customers", type=int, default=1_000_000)
     parser.add_argument("--batch", type=int, default=200, help="customers per transaction")
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    parser.add_argument(
+        "--due-fraction",
+        type=float,
+        default=1.0,
+        help="share of the customers idle past the rule (the rest were followed up lately): "
+        "1.0 is the worst case, a real day is a few percent",
+    )
     args = parser.parse_args()
     settings = Settings()
     db = build_test_database(settings, DATABASE, STREAMS)
@@ -70,6 +97,9 @@ def main() -> None:
         owner_id = str(uuid.uuid4())
         seeded = seed_customers(url, str(tenant_id), owner_id, args.customers)
         print(f"seeded {args.customers:,} customers in {seeded:.1f}s")
+        now = utcnow() + timedelta(days=60)  # every seeded customer is long idle ...
+        due = followed_up_lately(db, tenant_id, args.customers, args.due_fraction, now)
+        print(f"{due:,} of them idle past the rule ({args.due_fraction:.0%})")
         with tenant_context(tenant_id):
             with db.tenant_transaction() as session:
                 pool = repository.default_pool(session)
@@ -77,15 +107,14 @@ def main() -> None:
                 pool.rules = PoolRules(
                     reclaim_enabled=True, no_follow_up_days={"*": 30}, remind_days_before=1
                 ).model_dump()
-            now = utcnow() + timedelta(days=60)  # every seeded customer is long idle
             for name, expected in (("remind", "reminded"), ("reclaim", "reclaimed")):
                 began = time.perf_counter()
                 result = reclaim_tenant(db, now=now, batch_size=args.batch)
                 seconds = time.perf_counter() - began
                 rows = getattr(result, expected)
                 report(name, rows, seconds, result)
-                if rows != args.customers:
-                    raise SystemExit(f"{name}: {rows:,} of {args.customers:,} customers")
+                if rows != due:
+                    raise SystemExit(f"{name}: {rows:,} of {due:,} customers")
             began = time.perf_counter()
             again = reclaim_tenant(db, now=now, batch_size=args.batch)
             print(
@@ -94,8 +123,8 @@ def main() -> None:
             )
             with db.tenant_session() as session:
                 pooled = session.scalar(select(func.count()).where(Customer.pool_id == pool.id))
-            if pooled != args.customers:
-                raise SystemExit(f"{pooled:,} of {args.customers:,} customers in the pool")
+            if pooled != due:
+                raise SystemExit(f"{pooled:,} of {due:,} customers in the pool")
             print(f"ok: {pooled:,} customers in the pool, each moved once")
     finally:
         db.dispose()
