@@ -16,7 +16,10 @@ from crm_gateway.routes import (
 
 
 class GatewaySettings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="CRM_GATEWAY_", extra="ignore")
+    # populate_by_name: fields with an environment alias still take their own name in code.
+    model_config = SettingsConfigDict(
+        env_prefix="CRM_GATEWAY_", extra="ignore", populate_by_name=True
+    )
 
     port: int = Field(8000, description="Port the gateway listens on")
     services: dict[str, str] = Field(

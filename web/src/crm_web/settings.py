@@ -7,7 +7,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 class WebSettings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="CRM_WEB_", extra="ignore")
+    # populate_by_name: fields with an environment alias still take their own name in code.
+    model_config = SettingsConfigDict(env_prefix="CRM_WEB_", extra="ignore", populate_by_name=True)
 
     port: int = Field(8107, description="Port the web console listens on (the gateway fronts it)")
     api_url: str = Field(
