@@ -18,11 +18,14 @@ from crm_web.pages import (
     admin_audit,
     admin_roles,
     auth,
+    customer_files,
     customer_map,
     customers,
     dashboard,
     home,
+    pools,
     search,
+    transfers,
 )
 from crm_web.pages.common import page_of, redirect, sign_in_url
 from crm_web.security import PageHeadersMiddleware
@@ -178,6 +181,8 @@ def create_app(*, settings: WebSettings | None = None) -> FastAPI:
     for module in (auth, home, customers, search):
         app.include_router(module.router)
     for module in (dashboard, customer_map, admin, admin_roles, admin_audit):  # web2's pages
+        app.include_router(module.router)
+    for module in (pools, transfers, customer_files):
         app.include_router(module.router)
 
     @app.exception_handler(404)

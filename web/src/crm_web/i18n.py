@@ -11,7 +11,15 @@ CATALOGUES = Path(__file__).parent / "locales"
 
 @cache
 def catalogue(locale: str) -> dict[str, str]:
+    """`<locale>.json` plus each area's `<area>.<locale>.json` (pools, imports, files…), so
+    areas keep their messages apart; one key in two files is a mistake and fails loudly."""
     data: dict[str, str] = json.loads((CATALOGUES / f"{locale}.json").read_text("utf-8"))
+    for area in sorted(CATALOGUES.glob(f"*.{locale}.json")):
+        messages: dict[str, str] = json.loads(area.read_text("utf-8"))
+        repeated = sorted(set(messages) & set(data))
+        if repeated:
+            raise ValueError(f"{area.name} repeats messages defined elsewhere: {repeated}")
+        data.update(messages)
     return data
 
 
