@@ -26,3 +26,6 @@ echo "== pool reclaim over 1,000,000 customers in one tenant, 5% of them due (a 
 echo
 echo "== pool reclaim over 1,000,000 customers, all of them due (the worst case; long)"
 "$PY" bench/reclaim_bench.py
+echo
+echo "== web console: the customer list with 1,000,000 customers (bytes, server time, first paint)"
+"$PY" bench/web_list_bench.py
