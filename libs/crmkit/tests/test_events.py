@@ -15,6 +15,7 @@ from crmkit.events.consumer import ERROR_HEADER, Handler, replay_dead_letters
 from crmkit.events.envelope import CloudEvent
 from crmkit.events.models import OutboxRecord
 from crmkit.events.outbox import record_event, record_events
+from crmkit.events.relay import OutboxRelay
 from crmkit.settings import Settings
 from crmkit.tenancy import tenant_context
 
@@ -111,6 +112,26 @@ def test_events_recorded_in_bulk_are_like_single_ones_and_only_on_commit(
     relay.close()
     with running(consumer.run):
         wait_until(lambda: notes_count(db, tenant_a) == 3, message="the bulk events")
+
+
+def test_an_idle_relay_wakes_when_an_event_commits_not_at_its_next_poll(
+    db: Database, crm_settings: Settings, exchange: str, tenant_a: uuid.UUID
+) -> None:
+    """An idle relay sleeps on the outbox's notification: it publishes a committed event
+    long before its minute-long fallback poll."""
+    relay = OutboxRelay(
+        db.engine,
+        amqp_url=crm_settings.amqp_url,
+        exchange=exchange,
+        idle_seconds=60,
+        fallback_seconds=60,
+    )
+    with running(relay.run):
+        wait_until(lambda: relay._wakeup._connection is not None, message="listening")
+        with tenant_context(tenant_a):
+            for title in ("first", "second"):
+                write_note_with_event(db, title)
+                wait_until(lambda: pending_in_outbox(db) == 0, timeout=15, message=title)
 
 
 def test_events_flow_to_the_consumer_of_the_right_tenant_once(

@@ -21,6 +21,7 @@ from sqlalchemy.exc import DBAPIError
 from crmkit.events.amqp import connect, declare_exchange
 from crmkit.events.envelope import CONTENT_TYPE
 from crmkit.events.models import OutboxRecord
+from crmkit.events.wakeup import OutboxWakeup
 
 log = logging.getLogger(__name__)
 meter = metrics.get_meter("crmkit.events")
@@ -43,6 +44,7 @@ class OutboxRelay:
         exchange: str,
         batch_size: int = 500,
         idle_seconds: float = 0.2,
+        fallback_seconds: float = 5.0,
         housekeeping: Callable[[], object] | None = None,
         housekeeping_every_seconds: float = 600,
     ) -> None:
@@ -55,6 +57,11 @@ class OutboxRelay:
         self._housekeeping_every = housekeeping_every_seconds
         self._connection: pika.BlockingConnection | None = None
         self._channel: pika.adapters.blocking_connection.BlockingChannel | None = None
+        # Idle, the relay sleeps until an outbox insert commits (or `fallback_seconds`);
+        # without a listener it polls every `idle_seconds`.
+        self._wakeup = OutboxWakeup(
+            engine, fallback_seconds=fallback_seconds, poll_seconds=idle_seconds
+        )
 
     def _ensure_channel(self) -> "pika.adapters.blocking_connection.BlockingChannel":
         if self._channel is None or not self._channel.is_open:
@@ -126,6 +133,7 @@ class OutboxRelay:
                 except DBAPIError:
                     log.warning("pruning the event tables failed; next time", exc_info=True)
             try:
+                self._wakeup.listen()  # before looking: a commit after the look wakes us
                 published = self.publish_batch()
                 failures = 0
             except (pika.exceptions.AMQPError, OSError, DBAPIError) as exc:
@@ -136,8 +144,9 @@ class OutboxRelay:
                 stop.wait(delay)
                 continue
             if published < self._batch_size:
-                stop.wait(self._idle_seconds)
+                self._wakeup.wait(stop)
         self.close()
+        self._wakeup.close()
 
     def close(self) -> None:
         connection, self._connection, self._channel = self._connection, None, None
