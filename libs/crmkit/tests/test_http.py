@@ -91,6 +91,21 @@ def test_bad_input_is_a_422_problem_naming_the_field(
     problem = response.json()
     assert problem["code"] == "invalid_input"
     assert [e["field"] for e in problem["errors"]] == ["title"]
+    # A code and its numbers, so a client can say it in the user's language.
+    assert problem["errors"][0]["code"] == "string_too_short"
+    assert problem["errors"][0]["params"] == {"min_length": 1}
+
+    too_long = client.post(
+        "/api/v1/notes", json={"title": "x" * 201}, headers=auth(signer, tenant_a)
+    )
+    assert too_long.json()["errors"] == [
+        {
+            "field": "title",
+            "reason": "String should have at most 200 characters",
+            "code": "string_too_long",
+            "params": {"max_length": 200},
+        }
+    ]
 
 
 def test_a_failed_request_writes_nothing(

@@ -118,22 +118,24 @@ def test_custom_values_are_validated_naming_the_field(acme: Org) -> None:
     define(acme, "contact_mail", "email")
     define(acme, "tier", "single_select", options=["gold", "silver"], default="silver")
     define(acme, "due", "datetime")
+    # The code lets the web console say the reason in the user's language.
     cases = {
-        "size": {"site": "https://x.example"},  # required and missing
-        "custom.size": {"size": "many"},
-        "custom.site": {"size": 1, "site": "ftp://x"},
-        "custom.contact_mail": {"size": 1, "contact_mail": "nope"},
-        "custom.tier": {"size": 1, "tier": "bronze"},
-        "custom.due": {"size": 1, "due": "2026-01-01T10:00:00"},
-        "custom.unknown": {"size": 1, "unknown": 1},
+        "size": ({"site": "https://x.example"}, "missing"),  # required and missing
+        "custom.size": ({"size": "many"}, "not_number"),
+        "custom.site": ({"size": 1, "site": "ftp://x"}, "invalid_url"),
+        "custom.contact_mail": ({"size": 1, "contact_mail": "nope"}, "invalid_email"),
+        "custom.tier": ({"size": 1, "tier": "bronze"}, "not_one_of"),
+        "custom.due": ({"size": 1, "due": "2026-01-01T10:00:00"}, "needs_time_zone"),
+        "custom.unknown": ({"size": 1, "unknown": 1}, None),
     }
-    for field, custom in cases.items():
+    for field, (custom, code) in cases.items():
         response = acme.post(
             "/api/v1/customers", {"kind": "company", "name": "V", "custom": custom}
         )
         assert response.status_code == 422, (field, response.text)
         expected = "custom.size" if field == "size" else field
         assert response.json()["errors"][0]["field"] == expected
+        assert response.json()["errors"][0].get("code") == code, response.text
     ok = acme.customer("Valid Co", custom={"size": 12, "due": "2026-01-01T10:00:00+08:00"})
     assert ok["customer"]["custom"] == {
         "size": 12,

@@ -12,11 +12,21 @@ import grpc
 
 @dataclass(frozen=True)
 class FieldError:
+    """`reason` is English for people reading the API; `code` and `params` let a client say
+    the same in the user's language (`too_long` with `{"max_length": 300}`)."""
+
     field: str
     reason: str
+    code: str | None = None
+    params: dict[str, Any] | None = None
 
-    def as_dict(self) -> dict[str, str]:
-        return {"field": self.field, "reason": self.reason}
+    def as_dict(self) -> dict[str, Any]:
+        body: dict[str, Any] = {"field": self.field, "reason": self.reason}
+        if self.code:
+            body["code"] = self.code
+        if self.params:
+            body["params"] = self.params
+        return body
 
 
 class CrmError(Exception):
@@ -89,8 +99,11 @@ class InvalidInput(CrmError):
     )
 
     @classmethod
-    def on_field(cls, field_name: str, reason: str) -> "InvalidInput":
-        return cls(f"{field_name}: {reason}", errors=[FieldError(field_name, reason)])
+    def on_field(
+        cls, field_name: str, reason: str, *, code: str | None = None, **params: Any
+    ) -> "InvalidInput":
+        error = FieldError(field_name, reason, code, params or None)
+        return cls(f"{field_name}: {reason}", errors=[error])
 
 
 class Conflict(CrmError):

@@ -137,7 +137,7 @@ def _check_writable(caller: Caller, customer: Customer, written: set[str]) -> No
     if refused:
         raise PermissionDenied(
             "you may not change these fields",
-            errors=[FieldError(f, "read-only for you") for f in refused],
+            errors=[FieldError(f, "read-only for you", "read_only") for f in refused],
         )
 
 
@@ -148,12 +148,14 @@ def _normalised(data: ContactCreate | ContactPatch) -> dict[str, Any]:
         for value in values["phones"]:
             digits = phone_key(value)
             if not 5 <= len(digits) <= 20:
-                raise InvalidInput.on_field("phones", f"{value!r} is not a phone number")
+                raise InvalidInput.on_field(
+                    "phones", f"{value!r} is not a phone number", code="invalid_phone"
+                )
             phones.append(digits)
         values["phones"] = list(dict.fromkeys(phones))
     if values.get("email"):
         if "@" not in values["email"]:
-            raise InvalidInput.on_field("email", "not an email address")
+            raise InvalidInput.on_field("email", "not an email address", code="invalid_email")
         values["email"] = email_key(values["email"])
     return values
 
@@ -209,7 +211,7 @@ def update_contact(
     _check_writable(caller, customer, set(data.model_fields_set))
     values = _normalised(data)
     if "name" in values and not values["name"]:
-        raise InvalidInput.on_field("name", "must not be empty")
+        raise InvalidInput.on_field("name", "must not be empty", code="blank")
     make_primary = values.pop("is_primary", None)
     for name, value in values.items():
         setattr(contact, name, value if name != "phones" else (value or []))

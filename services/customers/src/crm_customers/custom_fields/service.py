@@ -134,25 +134,25 @@ def _coerce(field: CustomField, value: Any, *, name: str) -> Any:
     """The stored (JSON) form of `value`, or 422 naming the field."""
     kind = FieldKind(field.type)
 
-    def bad(reason: str) -> InvalidInput:
-        return InvalidInput.on_field(name, reason)
+    def bad(reason: str, code: str, **params: Any) -> InvalidInput:
+        return InvalidInput.on_field(name, reason, code=code, **params)
 
     if kind in (FieldKind.TEXT, FieldKind.LONG_TEXT):
         if not isinstance(value, str):
-            raise bad("must be text")
+            raise bad("must be text", "not_text")
         limit = 200 if kind is FieldKind.TEXT else 10_000
         if len(value) > limit:
-            raise bad(f"at most {limit} characters")
+            raise bad(f"at most {limit} characters", "string_too_long", max_length=limit)
         return value
     if kind in (FieldKind.NUMBER, FieldKind.MONEY):
         if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-            raise bad("must be a number")
+            raise bad("must be a number", "not_number")
         try:
             number = Decimal(str(value))
         except InvalidOperation as exc:
-            raise bad("must be a number") from exc
+            raise bad("must be a number", "not_number") from exc
         if not number.is_finite():
-            raise bad("must be a finite number")
+            raise bad("must be a finite number", "not_number")
         if kind is FieldKind.MONEY:
             return str(number.quantize(Decimal("0.01")))
         return int(number) if number == number.to_integral_value() else float(number)
@@ -160,50 +160,50 @@ def _coerce(field: CustomField, value: Any, *, name: str) -> Any:
         try:
             return date.fromisoformat(str(value)).isoformat()
         except ValueError as exc:
-            raise bad("must be a date (YYYY-MM-DD)") from exc
+            raise bad("must be a date (YYYY-MM-DD)", "not_date") from exc
     if kind is FieldKind.DATETIME:
         try:
             moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
         except ValueError as exc:
-            raise bad("must be an ISO 8601 date-time") from exc
+            raise bad("must be an ISO 8601 date-time", "not_datetime") from exc
         if moment.tzinfo is None:
-            raise bad("must carry a time zone offset")
+            raise bad("must carry a time zone offset", "needs_time_zone")
         return moment.astimezone(UTC).isoformat()
     if kind is FieldKind.SINGLE_SELECT:
         if value not in field.options:
-            raise bad(f"must be one of {', '.join(field.options)}")
+            raise bad(f"must be one of {', '.join(field.options)}", "not_one_of")
         return value
     if kind is FieldKind.MULTI_SELECT:
         if not isinstance(value, list) or any(v not in field.options for v in value):
-            raise bad(f"must be a list of {', '.join(field.options)}")
+            raise bad(f"must be a list of {', '.join(field.options)}", "not_one_of")
         return list(dict.fromkeys(value))
     if kind is FieldKind.CHECKBOX:
         if not isinstance(value, bool):
-            raise bad("must be true or false")
+            raise bad("must be true or false", "not_boolean")
         return value
     if kind is FieldKind.PHONE:
         digits = phone_key(str(value))
         if not 5 <= len(digits) <= 20:
-            raise bad("must be a phone number")
+            raise bad("must be a phone number", "invalid_phone")
         return digits
     if kind is FieldKind.EMAIL:
         if not isinstance(value, str) or not _EMAIL.match(value):
-            raise bad("must be an email address")
+            raise bad("must be an email address", "invalid_email")
         return email_key(value)
     if kind is FieldKind.URL:
         if not isinstance(value, str) or not _URL.match(value):
-            raise bad("must be an http(s) URL")
+            raise bad("must be an http(s) URL", "invalid_url")
         return value
     if kind is FieldKind.ADDRESS:
         if not isinstance(value, dict) or set(value) - set(_ADDRESS_PARTS):
-            raise bad(f"must be an object with {', '.join(_ADDRESS_PARTS)}")
+            raise bad(f"must be an object with {', '.join(_ADDRESS_PARTS)}", "invalid_address")
         return {k: str(v) for k, v in value.items() if v is not None}
     if kind is FieldKind.USER:
         try:
             return str(uuid.UUID(str(value)))
         except ValueError as exc:
-            raise bad("must be a user id") from exc
-    raise bad("unsupported field type")  # pragma: no cover
+            raise bad("must be a user id", "not_user") from exc
+    raise bad("unsupported field type", "unsupported")  # pragma: no cover
 
 
 def coerce_value(field: CustomField, value: Any, *, name: str) -> Any:
@@ -251,7 +251,7 @@ def apply_values(
         if current is None and key not in result and field.default is not None:
             result[key] = field.default
         if field.required and result.get(key) in (None, "", []):
-            raise InvalidInput.on_field(f"custom.{key}", "is required")
+            raise InvalidInput.on_field(f"custom.{key}", "is required", code="missing")
     for key, field in fields.items():
         if not field.unique:
             continue

@@ -457,7 +457,9 @@ def _contact_lists(
         for value in raw:
             digits = phone_key(value)
             if not 5 <= len(digits) <= 20:
-                raise InvalidInput.on_field("phone", f"{value!r} is not a phone number")
+                raise InvalidInput.on_field(
+                    "phone", f"{value!r} is not a phone number", code="invalid_phone"
+                )
             if digits not in phones:
                 phones.append(digits)
     if "emails" in fields or "email" in fields:
@@ -467,7 +469,9 @@ def _contact_lists(
         emails = []
         for value in raw:
             if "@" not in value or "." not in value.rpartition("@")[2]:
-                raise InvalidInput.on_field("email", f"{value!r} is not an email address")
+                raise InvalidInput.on_field(
+                    "email", f"{value!r} is not an email address", code="invalid_email"
+                )
             key = email_key(value)
             if key not in emails:
                 emails.append(key)
@@ -545,7 +549,9 @@ def _check_field_rules(caller: Caller, customer: Customer | None, written: set[s
     if refused:
         raise PermissionDenied(
             "you may not change these fields",
-            errors=[FieldError(name, "read-only for you") for name in sorted(set(refused))],
+            errors=[
+                FieldError(name, "read-only for you", "read_only") for name in sorted(set(refused))
+            ],
         )
 
 
@@ -684,9 +690,9 @@ def update_customer(
         include=written - {"custom", "phone", "phones", "email", "emails"}, exclude_unset=True
     )
     if "name" in values and values["name"] is None:
-        raise InvalidInput.on_field("name", "must not be empty")
+        raise InvalidInput.on_field("name", "must not be empty", code="blank")
     if "status" in values and values["status"] is None:
-        raise InvalidInput.on_field("status", "must not be empty")
+        raise InvalidInput.on_field("status", "must not be empty", code="blank")
     if customer.kind == "company" and values.get("birthday") is not None:
         raise InvalidInput.on_field("birthday", "only persons have a birthday")
     check_values(session, values)
