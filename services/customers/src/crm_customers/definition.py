@@ -15,6 +15,7 @@ def routers() -> list[APIRouter]:
     from crm_customers.contacts.api import router as contacts
     from crm_customers.custom_fields.api import router as custom_fields
     from crm_customers.customers.api import router as customers
+    from crm_customers.customers.bulk import router as bulk
     from crm_customers.dictionaries.api import router as dictionaries
     from crm_customers.history.api import router as history
     from crm_customers.insights.api import router as insights
@@ -27,6 +28,7 @@ def routers() -> list[APIRouter]:
     return [
         views,
         insights,
+        bulk,
         customers,
         contacts,
         history,

@@ -19,6 +19,7 @@ from crm_customers.customers.models import Customer
 from crm_customers.customers.schemas import CustomerOut
 from crm_customers.history.models import Interaction
 from crm_customers.history.service import FOLLOW_UP
+from crm_customers.pools.membership import browses as pool_browses
 from crm_proto.crm.customers.v1 import customers_pb2, customers_pb2_grpc
 from crmkit.access import access_client
 from crmkit.auth import Principal, PrincipalKind, current_principal
@@ -107,10 +108,15 @@ def contact_message(out: ContactOut) -> Any:
     )
 
 
-def _live(session: Session, caller: Caller, customer: Customer | None) -> Customer | None:
-    """The live customer behind an id the caller may see (following a merge), or None."""
+def _live(
+    session: Session, caller: Caller, customer: Customer | None, *, pooled: bool = False
+) -> Customer | None:
+    """The live customer behind an id the caller may see (following a merge), or None.
+    `pooled`: also a pooled customer of a pool the caller browses, as `GET customers/{id}`."""
     for _ in range(2):
-        if customer is None or not caller.sees(customer):
+        if customer is None:
+            return None
+        if not (caller.sees(customer) or (pooled and pool_browses(session, caller, customer))):
             return None
         if customer.merged_into_id is None:
             return None if customer.deleted_at is not None else customer
@@ -202,7 +208,7 @@ class CustomersServicer(customers_pb2_grpc.CustomersServiceServicer):
                 )
             else:
                 raise InvalidInput.on_field("record_type", "customer, contact or follow-up")
-            live = _live(session, caller, customer)
+            live = _live(session, caller, customer, pooled=True)
             if live is None or not caller.can("view"):
                 return customers_pb2.CheckAccessResponse(can_view=False, can_edit=False)
             return customers_pb2.CheckAccessResponse(

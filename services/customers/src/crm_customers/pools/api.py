@@ -10,7 +10,7 @@ from crm_customers.customers import service as customers
 from crm_customers.customers.models import Customer
 from crm_customers.customers.schemas import CustomerOut
 from crm_customers.db import utcnow
-from crm_customers.pools import handover, reclaim, service
+from crm_customers.pools import handover, reclaim, repository, service
 from crm_customers.pools.schemas import (
     AssignIn,
     DiscardIn,
@@ -25,6 +25,7 @@ from crm_customers.pools.schemas import (
     ReleaseIn,
     RestoreIn,
 )
+from crm_customers.pools.service import rules_of
 from crmkit.http import TenantSession
 
 router = APIRouter(prefix="/api/v1", tags=["pools"])
@@ -90,6 +91,7 @@ class ReclaimSoonItem(BaseModel):
     reclaim_at: datetime
     pool_id: uuid.UUID
     pool_name: str
+    remind_days_before: int
 
 
 class ReclaimSoon(BaseModel):
@@ -112,7 +114,12 @@ def reclaim_soon(
     return ReclaimSoon(
         items=[
             ReclaimSoonItem(
-                customer_id=c.id, name=c.name, reclaim_at=when, pool_id=p.id, pool_name=p.name
+                customer_id=c.id,
+                name=c.name,
+                reclaim_at=when,
+                pool_id=p.id,
+                pool_name=p.name,
+                remind_days_before=rules_of(p).remind_days_before,
             )
             for c, when, p in due
         ]
@@ -232,6 +239,48 @@ def release(
         session, caller=caller, customer_id=customer_id, data=data, now=utcnow()
     )
     return customers.present(caller, customer, custom_keys=customers.custom_keys(session))
+
+
+class CustomerReclaim(BaseModel):
+    """Where a customer stands with the pools: in one (`pooled`), or owned and due back to
+    `pool_id` at `reclaim_at` under that pool's current rules (null: reclaim never takes it)."""
+
+    customer_id: uuid.UUID
+    owner_id: uuid.UUID | None
+    pooled: bool
+    pool_id: uuid.UUID | None
+    pool_name: str | None
+    reclaim_at: datetime | None
+    remind_days_before: int | None
+    reclaim_locked: bool
+
+
+@router.get("/customers/{customer_id}/reclaim", response_model=CustomerReclaim, responses=ERRORS)
+def customer_reclaim(
+    customer_id: uuid.UUID, session: TenantSession, caller: CurrentCaller
+) -> CustomerReclaim:
+    """When automatic reclaim takes this customer back, computed as `pools/reclaim-soon` does."""
+    customer = customers.visible(session, caller=caller, customer_id=customer_id)
+    answer = CustomerReclaim(
+        customer_id=customer.id,
+        owner_id=customer.owner_id,
+        pooled=customer.pool_id is not None,
+        pool_id=customer.pool_id,
+        pool_name=None,
+        reclaim_at=None,
+        remind_days_before=None,
+        reclaim_locked=customer.reclaim_locked,
+    )
+    if customer.pool_id is not None:
+        pool = repository.get(session, customer.pool_id)
+        answer.pool_name = pool.name if pool is not None else None
+        return answer
+    due = reclaim.due_soon(session, customer_id=customer.id, now=utcnow(), within=None, limit=1)
+    if due:
+        _, when, pool = due[0]
+        answer.pool_id, answer.pool_name, answer.reclaim_at = pool.id, pool.name, when
+        answer.remind_days_before = rules_of(pool).remind_days_before
+    return answer
 
 
 @router.put("/customers/{customer_id}/reclaim-lock", response_model=CustomerOut, responses=ERRORS)

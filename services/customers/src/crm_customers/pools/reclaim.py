@@ -254,19 +254,33 @@ def reclaim_tenant(
 
 
 def due_soon(
-    session: Session, *, owner_id: uuid.UUID, now: datetime, within: timedelta, limit: int = 100
+    session: Session,
+    *,
+    now: datetime,
+    within: timedelta | None,
+    owner_id: uuid.UUID | None = None,
+    customer_id: uuid.UUID | None = None,
+    limit: int = 100,
 ) -> list[tuple[Customer, datetime, Pool]]:
-    """The owner's customers that pools with reclaim on will take back within `within`,
-    soonest first, with when and where to: the same rules the reclaim pass applies."""
+    """Owned customers that pools with reclaim on will take back (within `within` of `now`;
+    None: whenever), soonest first, with when and where to: the same rules the reclaim pass
+    applies. Narrowed to one owner's or to one customer."""
     found: list[tuple[Customer, datetime, Pool]] = []
     for pool in repository.all_pools(session):
         rules = rules_of(pool)
         due = deadline(rules)
         if not rules.reclaim_enabled or due is None:
             continue
+        conditions = _candidates(pool, rules)
+        if owner_id is not None:
+            conditions.append(Customer.owner_id == owner_id)
+        if customer_id is not None:
+            conditions.append(Customer.id == customer_id)
+        if within is not None:
+            conditions.append(due <= now + within)
         rows = session.execute(
             select(Customer, due.label("due"))
-            .where(*_candidates(pool, rules), Customer.owner_id == owner_id, due <= now + within)
+            .where(*conditions)
             .order_by(due, Customer.id)
             .limit(limit)
         ).all()

@@ -498,8 +498,8 @@ def release(
     customer = customers.visible(session, caller=caller, customer_id=customer_id)
     if customer.pool_id is not None:
         raise CustomerInPool("this customer is already in a pool")
-    if customer.owner_id != user_id:
-        raise PermissionDenied("only the owner releases a customer to a pool")
+    if customer.owner_id != user_id and not membership.is_manager(caller):
+        raise PermissionDenied("only the owner or a pool manager releases a customer to a pool")
     pool = target_pool(session, data.pool_id, field="pool_id")
     move(
         session,
