@@ -85,3 +85,17 @@ def test_without_the_secret_a_named_address_is_ignored(
         "127.0.0.1",
         "127.0.0.1",
     ]
+
+
+def test_the_consoles_import_pages_take_upload_sized_bodies(
+    make_gateway: MakeGateway, web: str
+) -> None:
+    """The import wizard posts the file to the console, which sends it on to the API."""
+    gateway = make_gateway(web_url=web, max_body_bytes=100_000, upload_max_body_bytes=300_000)
+    body = b"x" * 200_000
+    form = {"Content-Type": "application/x-www-form-urlencoded"}
+    assert httpx.post(f"{gateway}/customers/new", content=body, headers=form).status_code == 413
+    # Through to the console (which refuses it for want of a CSRF token, not for its size).
+    assert httpx.post(f"{gateway}/imports/new", content=body, headers=form).status_code == 403
+    too_big = httpx.post(f"{gateway}/imports/new", content=b"x" * 300_001, headers=form)
+    assert too_big.status_code == 413

@@ -60,7 +60,11 @@ class Edge:
     openapi: OpenApiAggregator
 
     def _body_limit(self, request: Request) -> int:
-        segment = request.url.path.removeprefix(API_PREFIX).split("/", 1)[0]
+        # `/api/v1/imports…` and the console's own `/imports…` (its wizard uploads the file), the
+        # console's `/files/upload/…` (a customer's attachments) and `/api/v1/files…`.
+        path = request.url.path
+        rest = path.removeprefix(API_PREFIX) if path.startswith(API_PREFIX) else path[1:]
+        segment = rest.split("/", 1)[0]
         if segment in self.settings.upload_resources:
             return self.settings.upload_max_body_bytes
         return self.settings.max_body_bytes

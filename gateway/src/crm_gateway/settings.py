@@ -55,10 +55,10 @@ class GatewaySettings(BaseSettings):
     )
     max_body_bytes: int = Field(10 * 1024 * 1024, description="Largest request body accepted")
     upload_max_body_bytes: int = Field(
-        60 * 1024 * 1024, description="Largest body on the upload resources (imports)"
+        60 * 1024 * 1024, description="Largest body on the upload resources (imports, files)"
     )
     upload_resources: list[str] = Field(
-        default_factory=lambda: ["imports"],
+        default_factory=lambda: ["imports", "files"],
         description="First path segments after /api/v1/ that take files in the request body",
     )
     upstream_timeout_seconds: float = Field(30.0, description="Wait for an upstream's answer")
