@@ -5,6 +5,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mkdir -p var/log
+# The console seals the sessions it stores with this key: kept across runs, so restarting
+# `make up` keeps everyone signed in.
+if [[ -z "${CRM_WEB_SECRET_KEY:-}" ]]; then
+  [[ -s var/web-secret-key ]] || (umask 077 && .venv/bin/python -c \
+    'import secrets; print(secrets.token_urlsafe(32))' > var/web-secret-key)
+  CRM_WEB_SECRET_KEY="$(cat var/web-secret-key)"
+  export CRM_WEB_SECRET_KEY
+fi
 .venv/bin/python - <<'PY'
 from crm_identity.demo import seed_demo_tenant
 

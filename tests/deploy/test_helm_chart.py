@@ -357,8 +357,23 @@ def test_the_web_console_and_the_gateway_find_each_other(
     shared = (SECRET, "web-gateway-secret")
     assert secret_ref(web_env["CRM_WEB_GATEWAY_SECRET"]) == shared
     assert secret_ref(gateway_env["CRM_GATEWAY_WEB_SECRET"]) == shared
-    for absent in ("CRM_DATABASE_URL", "CRM_AMQP_URL", "CRM_S3_SECRET_KEY"):
+    for absent in ("CRM_AMQP_URL", "CRM_S3_SECRET_KEY", "CRM_OPENSEARCH_URL"):
         assert absent not in web_env
+
+
+def test_the_web_console_keeps_sessions_in_its_database_on_several_replicas(
+    deployments: dict[str, Manifest], docs: list[Manifest]
+) -> None:
+    web = deployments[f"{FULLNAME}-web-api"]
+    assert web["spec"]["replicas"] == 2, "sessions are shared: no single replica to pin"
+    url = env_of(container(web))["CRM_DATABASE_URL"]["value"]
+    assert "/crm_web?" in url
+    # Its migrate hook creates the sessions table before the new pods start.
+    job = by_kind(docs, "Job")[f"{FULLNAME}-web-migrate"]
+    c = container(job)
+    assert (c["command"], c["args"]) == (["python", "-m", "crm_web"], ["migrate"])
+    assert env_of(c)["CRM_DATABASE_URL"]["value"] == url
+    assert secret_ref(env_of(c)["CRM_WEB_SECRET_KEY"]) == (SECRET, "web-secret-key")
 
 
 # --- api: ports, probes, Services, disruption budgets ------------------------------------
@@ -422,7 +437,7 @@ def test_grpc_health_probe_is_optional() -> None:
 
 def test_pods_are_locked_down_and_sized(docs: list[Manifest]) -> None:
     pods = list(pod_specs(docs))
-    assert len(pods) == 26 + 6 + 1  # Deployments, migrate Jobs, helm test Pod
+    assert len(pods) == 26 + 7 + 1  # Deployments, migrate Jobs (6 services, web), test Pod
     for name, pod in pods:
         assert pod["securityContext"]["runAsNonRoot"] is True, name
         assert pod["automountServiceAccountToken"] is False, name
@@ -489,8 +504,10 @@ def test_secret_from_values_stays_in_the_secret() -> None:
 
 def test_migrate_jobs_are_hooks_per_service_with_a_database(docs: list[Manifest]) -> None:
     jobs = by_kind(docs, "Job")
-    assert set(jobs) == {f"{FULLNAME}-{s}-migrate" for s in SERVICES}
-    for service, (module, _, _) in SERVICES.items():
+    modules = {service: module for service, (module, _, _) in SERVICES.items()}
+    modules["web"] = "crm_web"  # the console's sessions table
+    assert set(jobs) == {f"{FULLNAME}-{s}-migrate" for s in modules}
+    for service, module in modules.items():
         job = jobs[f"{FULLNAME}-{service}-migrate"]
         hooks = job["metadata"]["annotations"]
         assert hooks["helm.sh/hook"] == "pre-install,pre-upgrade"

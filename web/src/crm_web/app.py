@@ -8,16 +8,20 @@ from urllib.parse import urlsplit
 import httpx
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse, Response
-from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup, escape
 
+from crm_web.assets import asset_url, static_files
+from crm_web.database import async_engine
 from crm_web.gateway import ApiError, Gateway, SignInRequired, browser_address
 from crm_web.pages import (
     admin,
     admin_audit,
     admin_roles,
     auth,
+    customer_bulk,
+    customer_columns,
+    customer_contacts,
     customer_files,
     customer_map,
     customers,
@@ -53,6 +57,7 @@ def _templates() -> Environment:
         lstrip_blocks=True,
     )
     environment.filters["highlight"] = highlight
+    environment.globals["asset"] = asset_url
     return environment
 
 
@@ -77,7 +82,8 @@ class CsrfRefused(Exception):
     pass
 
 
-def create_app(*, settings: WebSettings | None = None) -> FastAPI:
+def create_app(*, settings: WebSettings | None = None, database_url: str | None = None) -> FastAPI:
+    """`database_url`: where sessions live; crmkit's CRM_DATABASE_URL for `web` when unset."""
     web_settings = settings or WebSettings()
     visitor_cookie = cookie_name(VISITOR_COOKIE, secure=web_settings.secure_cookies)
 
@@ -98,6 +104,7 @@ def create_app(*, settings: WebSettings | None = None) -> FastAPI:
             yield
         finally:
             await client.aclose()
+            await app.state.store.engine.dispose()
 
     app = FastAPI(
         title="CRM web console",
@@ -108,7 +115,11 @@ def create_app(*, settings: WebSettings | None = None) -> FastAPI:
         dependencies=[Depends(check_csrf)],
     )
     app.state.settings = web_settings
-    app.state.store = SessionStore(idle_seconds=web_settings.session_idle_seconds)
+    app.state.store = SessionStore(
+        async_engine(database_url),
+        secret_key=web_settings.secret_key,
+        idle_seconds=web_settings.session_idle_seconds,
+    )
     app.state.templates = _templates()
     app.state.visitor_cookie = visitor_cookie
 
@@ -119,6 +130,7 @@ def create_app(*, settings: WebSettings | None = None) -> FastAPI:
         given = request.cookies.get(visitor_cookie)
         fresh = given is None or not VISITOR_ID.fullmatch(given)
         request.state.visitor_id = new_visitor_id() if fresh else given
+        request.state.fresh_visitor = fresh
         # The gateway names the browser first in X-Forwarded-For (it drops a client's own).
         forwarded = request.headers.get("x-forwarded-for", "").split(",")[0].strip()
         browser_address.set(forwarded or (request.client.host if request.client else None))
@@ -139,8 +151,8 @@ def create_app(*, settings: WebSettings | None = None) -> FastAPI:
 
     @app.exception_handler(SignInRequired)
     async def to_sign_in(request: Request, exc: SignInRequired) -> Response:
-        page = page_of(request)
-        page.store.drop(page.visitor_id)
+        page = await page_of(request)
+        await page.store.drop(page.visitor_id)
         back = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         current = request.headers.get("hx-current-url")
         if page.htmx and current:
@@ -152,12 +164,12 @@ def create_app(*, settings: WebSettings | None = None) -> FastAPI:
 
     @app.exception_handler(CsrfRefused)
     async def csrf_refused(request: Request, exc: CsrfRefused) -> Response:
-        page = page_of(request)
+        page = await page_of(request)
         return page.render("error.html", status_code=403, message=page.t("error.csrf"))
 
     @app.exception_handler(ApiError)
     async def api_error(request: Request, exc: ApiError) -> Response:
-        page = page_of(request)
+        page = await page_of(request)
         key = {404: "error.not_found", 403: "error.forbidden"}.get(exc.status, "error.api")
         return page.render(
             "error.html", status_code=exc.status if exc.status < 500 else 502,
@@ -177,8 +189,10 @@ def create_app(*, settings: WebSettings | None = None) -> FastAPI:
     def favicon() -> Response:
         return Response(status_code=204)
 
-    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    app.mount("/static", static_files(), name="static")
     for module in (auth, home, customers, search):
+        app.include_router(module.router)
+    for module in (customer_bulk, customer_columns, customer_contacts):  # bulk's pages
         app.include_router(module.router)
     for module in (dashboard, customer_map, admin, admin_roles, admin_audit):  # web2's pages
         app.include_router(module.router)
@@ -187,7 +201,7 @@ def create_app(*, settings: WebSettings | None = None) -> FastAPI:
 
     @app.exception_handler(404)
     async def not_found(request: Request, exc: Exception) -> HTMLResponse:
-        page = page_of(request)
+        page = await page_of(request)
         return page.render("error.html", status_code=404, message=page.t("error.not_found"))
 
     return app

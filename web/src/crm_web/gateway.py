@@ -10,6 +10,7 @@ from typing import Any
 
 import httpx
 
+from crm_web.i18n import catalogue
 from crm_web.sessions import SessionStore, WebSession
 
 # The browser's address as the gateway told us (its X-Forwarded-For), set per request.
@@ -30,6 +31,9 @@ class ApiError(Exception):
         super().__init__(f"{status} {body.get('code')}: {body.get('detail')}")
         self.status = status
         self.body = body
+        # The page's language, set by `Page.api`: field errors with a code we know are said
+        # in it; the others keep the API's English reason.
+        self.locale: str | None = None
 
     @property
     def code(self) -> str:
@@ -45,11 +49,27 @@ class ApiError(Exception):
         errors: dict[str, str] = {}
         for item in self.body.get("errors") or []:
             name = str(item.get("field") or "")
-            errors.setdefault(name, str(item.get("reason") or "invalid"))
+            errors.setdefault(name, field_reason(item, self.locale))
         field_name = self.body.get("field")
         if isinstance(field_name, str) and field_name not in errors:
             errors[field_name] = self.detail
         return errors
+
+
+def field_reason(error: dict[str, Any], locale: str | None) -> str:
+    """An API field error in the user's language when its code has a message (`error.field.
+    string_too_long` with the error's params), else the API's own reason."""
+    reason = str(error.get("reason") or "invalid")
+    code, params = error.get("code"), error.get("params") or {}
+    if not locale or not isinstance(code, str) or not isinstance(params, dict):
+        return reason
+    message = catalogue(locale).get(f"error.field.{code}")
+    if message is None:
+        return reason
+    try:
+        return message.format(**params)
+    except (KeyError, IndexError, ValueError):  # a message naming a param the API did not send
+        return reason
 
 
 def _problem(response: httpx.Response) -> ApiError:
@@ -92,7 +112,7 @@ class Gateway:
         session = WebSession(
             access_token=tokens["access_token"],
             refresh_token=tokens["refresh_token"],
-            access_expires_at=time.monotonic() + float(tokens["expires_in"]),
+            access_expires_at=time.time() + float(tokens["expires_in"]),
             me={},
         )
         session.me = await self.call(session, "GET", "/api/v1/me")
@@ -121,12 +141,12 @@ class Gateway:
     ) -> httpx.Response:
         if session is None:
             raise SignInRequired
-        if session.access_expires_at - time.monotonic() < REFRESH_MARGIN_SECONDS:
-            await self._refresh(session, stale=session.access_token)
+        if session.access_expires_at - time.time() < REFRESH_MARGIN_SECONDS:
+            await self._refresh(session, stale=session.version)
         response = await self._authorized(session, method, path, **kwargs)
         if response.status_code == 401:
             # The token expired early or its session was ended: one refresh, one more try.
-            await self._refresh(session, stale=session.access_token)
+            await self._refresh(session, stale=session.version)
             response = await self._authorized(session, method, path, **kwargs)
             if response.status_code == 401:
                 raise SignInRequired
@@ -139,16 +159,37 @@ class Gateway:
         headers["Authorization"] = f"Bearer {session.access_token}"
         return await self._request(method, path, headers=headers, **kwargs)
 
-    async def _refresh(self, session: WebSession, *, stale: str) -> None:
+    async def _refresh(self, session: WebSession, *, stale: int) -> None:
+        """Refresh tokens rotate and identity ends the session when a used one comes back,
+        so a session is refreshed once: one request of this process at a time (the lock),
+        one replica at a time (the row lock), each re-checking after the wait."""
         async with session.refresh_lock:
-            if session.access_token != stale:
-                return  # another request refreshed it while we waited
-            response = await self._request(
-                "POST", "/api/v1/auth/refresh", json={"refresh_token": session.refresh_token}
-            )
-            if response.status_code != 200:
-                raise SignInRequired
-            tokens = response.json()
-            session.access_token = tokens["access_token"]
-            session.refresh_token = tokens["refresh_token"]
-            session.access_expires_at = time.monotonic() + float(tokens["expires_in"])
+            if session.version != stale:
+                return  # another call of this request refreshed it while we waited
+            if not session.key:  # not stored yet (signing in): nobody else has it
+                self._renewed(session, await self._renew(session))
+                return
+            async with self.store.locked(session) as row:
+                if row is None:
+                    raise SignInRequired  # signed out (or idle) meanwhile
+                if row.current.version != session.version:
+                    session.take_tokens(row.current)  # another request or replica did it
+                    return
+                self._renewed(session, await self._renew(session))
+                await row.save(session)
+
+    async def _renew(self, session: WebSession) -> dict[str, Any]:
+        response = await self._request(
+            "POST", "/api/v1/auth/refresh", json={"refresh_token": session.refresh_token}
+        )
+        if response.status_code != 200:
+            raise SignInRequired
+        tokens: dict[str, Any] = response.json()
+        return tokens
+
+    @staticmethod
+    def _renewed(session: WebSession, tokens: dict[str, Any]) -> None:
+        session.access_token = tokens["access_token"]
+        session.refresh_token = tokens["refresh_token"]
+        session.access_expires_at = time.time() + float(tokens["expires_in"])
+        session.version += 1

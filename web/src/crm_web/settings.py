@@ -24,7 +24,8 @@ class WebSettings(BaseSettings):
     )
     secret_key: str = Field(
         default_factory=lambda: secrets.token_urlsafe(32),
-        description="Signs CSRF tokens; unset: a new one per process start",
+        description="Signs CSRF tokens and seals the stored sessions; every replica needs the "
+        "same one. Unset: a new one per process start (a restart then signs everyone out)",
     )
     session_idle_seconds: int = Field(8 * 3600, description="A session unused this long ends")
     default_locale: str = Field("en", description="When neither cookie, tenant nor browser says")

@@ -38,16 +38,16 @@ async def sign_in(
             next=safe_next(next), tenant=tenant, email=email, error=page.t(key),
         )  # fmt: skip
     # A new visitor id on sign-in, so an id planted before it cannot ride the session.
-    page.store.drop(page.visitor_id)
+    await page.store.drop(page.visitor_id)
     visitor_id = new_visitor_id()
     page.request.state.new_visitor_id = visitor_id
-    page.store.put(visitor_id, session)
+    await page.store.put(visitor_id, session)
     return RedirectResponse(safe_next(next), status_code=303)
 
 
 @router.post("/sign-out")
 async def sign_out(page: CurrentPage) -> Response:
-    session = page.store.drop(page.visitor_id)
+    session = await page.store.drop(page.visitor_id)
     if session is not None:
         await page.gateway.sign_out(session)
     page.request.state.new_visitor_id = new_visitor_id()

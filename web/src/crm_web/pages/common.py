@@ -9,7 +9,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment
 
 from crm_web.formatting import Formatter
-from crm_web.gateway import Gateway, SignInRequired
+from crm_web.gateway import ApiError, Gateway, SignInRequired
 from crm_web.i18n import LOCALE_COOKIE, choose_locale, translate
 from crm_web.sessions import SessionStore, WebSession, csrf_token
 from crm_web.settings import WebSettings
@@ -45,7 +45,11 @@ class Page:
         return self.session
 
     async def api(self, method: str, path: str, **kwargs: Any) -> Any:
-        return await self.gateway.call(self.session, method, path, **kwargs)
+        try:
+            return await self.gateway.call(self.session, method, path, **kwargs)
+        except ApiError as exc:
+            exc.locale = self.locale
+            raise
 
     def render(
         self,
@@ -62,10 +66,10 @@ class Page:
         return HTMLResponse(html, status_code=status_code, headers=headers)
 
 
-def page_of(request: Request) -> Page:
+async def page_of(request: Request) -> Page:
     state = request.app.state
     visitor_id: str = request.state.visitor_id
-    session = state.store.get(visitor_id)
+    session = await _session_of(request, visitor_id)
     tenant = session.tenant if session else {}
     locale = choose_locale(
         cookie=request.cookies.get(LOCALE_COOKIE),
@@ -82,6 +86,18 @@ def page_of(request: Request) -> Page:
         request=request, settings=state.settings, gateway=state.gateway, store=state.store,
         templates=state.templates, visitor_id=visitor_id, session=session, locale=locale, fmt=fmt,
     )  # fmt: skip
+
+
+async def _session_of(request: Request, visitor_id: str) -> WebSession | None:
+    """Read once per request (error pages reuse it); a visitor id minted by this request
+    has no session to read."""
+    if getattr(request.state, "fresh_visitor", False):
+        return None
+    if not hasattr(request.state, "web_session"):
+        store: SessionStore = request.app.state.store
+        request.state.web_session = await store.get(visitor_id)
+    session: WebSession | None = request.state.web_session
+    return session
 
 
 CurrentPage = Annotated[Page, Depends(page_of)]

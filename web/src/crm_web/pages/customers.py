@@ -14,6 +14,8 @@ from fastapi.responses import RedirectResponse, Response
 
 from crm_web.gateway import ApiError
 from crm_web.pages.common import CurrentPage, Page, redirect
+from crm_web.pages.customer_columns import available_columns, chosen_columns, ordinary_views
+from crm_web.pages.pool_reclaim import reclaim_badges
 
 router = APIRouter()
 
@@ -29,7 +31,7 @@ SORTABLE = ("name", "status", "level", "province", "created_at", "next_follow_up
 FORM_FIELDS = (
     "name", "short_name", "phone", "email", "website", "province", "city", "street", "notes",
 )  # fmt: skip
-DICTIONARIES = ("industry", "source", "level", "status")
+DICTIONARIES = ("industry", "source", "level", "status", "tag")
 FOLLOW_UP_KINDS = ("call", "visit", "email", "meeting", "wechat", "other")
 LOOKUP_CACHE_SECONDS = 60
 
@@ -154,13 +156,15 @@ async def customer_list(
         if exc.status != 422:
             raise
         result, error = {"items": [], "next_cursor": None, "total": 0}, exc.detail
+    reclaim = await reclaim_badges(page)  # pools' countdown badges: one call for the page
     filterable = {**STANDARD_FILTERS, **{f"custom.{x['key']}": x["type"] for x in fields}}
     labels = {f"custom.{x['key']}": x["label"] for x in fields}
     listed = [x for x in fields if x["shown_in_list"]]
     saved = [
         {"name": v["name"], "url": list_url(parse_expressions(v["filters"]), sort=v["sort"])}
-        for v in views["items"]
+        for v in ordinary_views(views["items"])
     ]
+    me = page.signed_in.user.get("id")
     return page.render(
         "customers/list.html",
         result=result, conditions=conditions or [Condition("name", "contains", "")],
@@ -171,7 +175,9 @@ async def customer_list(
             conditions, sort=column if sort != column else f"-{column}", q=q
         ),
         current_filters=filters, names=labels_of(dictionary),
-        first_url=list_url(conditions, sort=sort, q=q),
+        first_url=list_url(conditions, sort=sort, q=q), reclaim=reclaim,
+        tags=[x for x in dictionary["tag"] if x.get("active", True)],
+        columns=chosen_columns(views["items"], me, fields), all_columns=available_columns(fields),
     )  # fmt: skip
 
 

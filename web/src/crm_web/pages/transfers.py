@@ -1,6 +1,525 @@
-"""Import wizard
-(upload, mapping with a preview, progress, the row report) and exports with progress."""
+"""Import wizard (upload, mapping with a preview, progress, the row report) and exports with
+progress, over the customers service's `imports` and `exports` API.
 
-from fastapi import APIRouter
+Export form contract (the list header's "Export" button and the list's bulk action post it):
+`POST /exports`, form-encoded, fields
+- `csrf_token` (required, as every form);
+- `format`: `csv` (default) or `xlsx`;
+- the list's filter exactly as its query string carries it: repeated `f`, `op`, `v` (one
+  condition per position, see `customers.conditions_of`), optional `q` (name contains) and
+  `sort`;
+- optional repeated `ids`: only these customers (sent as the filter `id:in:<id>,<id>…`, ANDed
+  with the conditions).
+It answers `303` to `/exports/{id}`, the progress page, whose download link is
+`/exports/{id}/file` (proxied: the token never reaches the browser). A refused export (`403`
+without `customers:export`, `422` for a bad filter) is shown on an error page.
+"""
+
+import csv
+import io
+import json
+import secrets
+import time
+from dataclasses import dataclass, field
+from typing import Annotated, Any
+
+from fastapi import APIRouter, File, Form, UploadFile
+from fastapi.responses import Response
+
+from crm_web.gateway import ApiError
+from crm_web.pages.common import CurrentPage, Page, redirect
+from crm_web.pages.customers import conditions_of
 
 router = APIRouter()
+
+# The customers service refuses larger files (CRM_CUSTOMERS_IMPORT_MAX_BYTES, 50 MB); the
+# gateway lets at most 60 MB through on /imports.
+UPLOAD_MAX_BYTES = 50 * 1024 * 1024
+# Uploads wait here between the wizard's steps (one per visitor, in this process's memory, as
+# the sessions do): bounded in total, the oldest dropped first, each for at most 30 minutes.
+UPLOADS_BUDGET_BYTES = 200 * 1024 * 1024
+UPLOAD_TTL_SECONDS = 30 * 60
+ON_DUPLICATE = ("skip", "update", "create")
+# What a column can fill (the API's list; custom fields come from the tenant).
+STANDARD_TARGETS = (
+    "name", "kind", "short_name", "phone", "email", "website", "province", "city", "district",
+    "street", "latitude", "longitude", "industry", "scale", "source", "level", "status", "tags",
+    "credit_rating", "birthday", "notes",
+)  # fmt: skip
+CONTACT_TARGETS = ("name", "title", "role", "phone", "email", "wechat", "birthday", "notes")
+# The finished page lists this many failed and skipped rows; the report has them all.
+REPORT_ROWS_SHOWN = 500
+FINISHED = ("done", "failed")
+
+
+@dataclass
+class Upload:
+    visitor_id: str
+    name: str
+    content_type: str
+    content: bytes
+    on_duplicate: str
+    stored_at: float = field(default_factory=time.monotonic)
+
+
+class UploadStore:
+    """Files kept between the wizard's steps, so a mapping can be tried many times without
+    sending the file again from the browser."""
+
+    def __init__(self, budget: int = UPLOADS_BUDGET_BYTES, ttl: float = UPLOAD_TTL_SECONDS):
+        self.budget = budget
+        self.ttl = ttl
+        self._uploads: dict[str, Upload] = {}
+
+    def put(self, upload: Upload) -> str:
+        for key in [k for k, u in self._uploads.items() if u.visitor_id == upload.visitor_id]:
+            del self._uploads[key]
+        self._expire()
+        while self._uploads and self.size + len(upload.content) > self.budget:
+            oldest = min(self._uploads, key=lambda k: self._uploads[k].stored_at)
+            del self._uploads[oldest]
+        key = secrets.token_urlsafe(16)
+        self._uploads[key] = upload
+        return key
+
+    def get(self, key: str, visitor_id: str) -> Upload | None:
+        self._expire()
+        upload = self._uploads.get(key)
+        return upload if upload is not None and upload.visitor_id == visitor_id else None
+
+    def drop(self, key: str) -> None:
+        self._uploads.pop(key, None)
+
+    @property
+    def size(self) -> int:
+        return sum(len(u.content) for u in self._uploads.values())
+
+    def _expire(self) -> None:
+        now = time.monotonic()
+        for key in [k for k, u in self._uploads.items() if now - u.stored_at > self.ttl]:
+            del self._uploads[key]
+
+
+UPLOADS = UploadStore()
+
+
+def mapping_of(columns: list[str], fields: list[str]) -> dict[str, str]:
+    """The wizard's parallel `column`/`field` lists as the API's `{column header: field}`;
+    a column left on "ignore" is not named."""
+    return {c: f for c, f in zip(columns, fields, strict=False) if c and f}
+
+
+def failed_and_skipped(report_csv: str, limit: int = REPORT_ROWS_SHOWN) -> list[dict[str, str]]:
+    """The report's rows that were not imported, in file order, `field` and `reason` split
+    back into pairs."""
+    rows = []
+    for line in csv.DictReader(io.StringIO(report_csv.lstrip("\ufeff"))):
+        if line.get("outcome") not in ("failed", "skipped"):
+            continue
+        fields = (line.get("field") or "").split("; ")
+        reasons = (line.get("reason") or "").split("; ")
+        line["problems"] = list(zip(fields, reasons, strict=False))
+        rows.append(line)
+        if len(rows) >= limit:
+            break
+    return rows
+
+
+def value_of(values: dict[str, Any], target: str) -> str:
+    """A preview row's value for a mapped field, as text (lists joined)."""
+    group, _, key = target.partition(".")
+    if group in ("custom", "contact") and key:
+        value = (values.get(group) or {}).get(key)
+    else:
+        value = values.get({"phone": "phones", "email": "emails"}.get(target, target))
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    if isinstance(value, bool):
+        return "✓" if value else "✗"
+    return str(value)
+
+
+def export_filters(
+    fields: list[str], ops: list[str], values: list[str], q: str, ids: list[str]
+) -> list[str]:
+    """The list's filter expressions for the posted form (see the module's contract)."""
+    filters = [row.expression for row in conditions_of(fields, ops, values)]
+    if q.strip():
+        filters.append(f"name:contains:{q.strip()}")
+    chosen = [i.strip() for i in ids if i.strip()]
+    if chosen:
+        filters.append("id:in:" + ",".join(chosen))
+    return filters
+
+
+def _require_import(page: Page) -> Response | None:
+    if page.signed_in.can("customers:import"):
+        return None
+    return page.render("error.html", status_code=403, message=page.t("error.forbidden"))
+
+
+def _duplicate_choices(page: Page) -> tuple[str, ...]:
+    if page.signed_in.can("customers:force_create"):
+        return ON_DUPLICATE
+    return ("skip", "update")
+
+
+# Step 1: the file and what to do with duplicates.
+
+
+@router.get("/imports/new")
+async def new_import(page: CurrentPage, gone: str = "") -> Response:
+    error = page.t("imports.upload_gone") if gone else ""
+    return _require_import(page) or _step_one(page, on_duplicate="skip", error=error)
+
+
+def _step_one(page: Page, *, on_duplicate: str, error: str, status_code: int = 200) -> Response:
+    return page.render(
+        "transfers/upload.html", choices=_duplicate_choices(page), on_duplicate=on_duplicate,
+        error=error, limit_mb=UPLOAD_MAX_BYTES // (1024 * 1024), status_code=status_code,
+    )  # fmt: skip
+
+
+@router.post("/imports/new")
+async def upload_file(
+    page: CurrentPage,
+    file: Annotated[UploadFile | None, File()] = None,
+    on_duplicate: Annotated[str, Form()] = "skip",
+) -> Response:
+    refused = _require_import(page)
+    if refused:
+        return refused
+    if on_duplicate not in _duplicate_choices(page):
+        on_duplicate = "skip"
+    if file is None or not file.filename:
+        return _step_one(
+            page, on_duplicate=on_duplicate, error=page.t("imports.no_file"), status_code=422
+        )
+    content = await file.read(UPLOAD_MAX_BYTES + 1)
+    if len(content) > UPLOAD_MAX_BYTES:
+        too_big = page.t("imports.too_big", mb=UPLOAD_MAX_BYTES // (1024 * 1024))
+        return _step_one(page, on_duplicate=on_duplicate, error=too_big, status_code=413)
+    upload = Upload(
+        visitor_id=page.visitor_id, name=file.filename, on_duplicate=on_duplicate,
+        content_type=file.content_type or "application/octet-stream", content=content,
+    )  # fmt: skip
+    try:
+        await _preview(page, upload, mapping=None)
+    except ApiError as exc:
+        if exc.status not in (403, 413, 422):
+            raise
+        return _step_one(page, on_duplicate=on_duplicate, error=exc.detail, status_code=exc.status)
+    key = UPLOADS.put(upload)
+    return redirect(page, f"/imports/new/{key}")
+
+
+# Step 2: the column mapping with a preview of the first rows.
+
+
+async def _preview(page: Page, upload: Upload, mapping: dict[str, str] | None) -> dict[str, Any]:
+    data = {"on_duplicate": upload.on_duplicate}
+    if mapping is not None:
+        data["mapping"] = json.dumps(mapping, ensure_ascii=False)
+    files = {"file": (upload.name, upload.content, upload.content_type)}
+    found: dict[str, Any] = await page.api(
+        "POST", "/api/v1/imports/preview", data=data, files=files
+    )
+    return found
+
+
+async def _targets(page: Page) -> list[tuple[str, str]]:
+    """(field, label) for every field a column can fill."""
+    found = await page.api("GET", "/api/v1/custom-fields", params={"entity": "customer"})
+    custom = [
+        (f"custom.{x['key']}", str(x["label"]))
+        for x in sorted(found["items"], key=lambda x: (x["position"], x["label"]))
+        if x["type"] != "address"
+    ]
+    standard = [(name, page.t(f"imports.field.{name}")) for name in STANDARD_TARGETS]
+    contact = [
+        (f"contact.{n}", page.t("imports.contact_field", field=page.t(f"imports.contact.{n}")))
+        for n in CONTACT_TARGETS
+    ]
+    return standard + custom + contact
+
+
+def _upload_of(page: Page, key: str) -> Upload | None:
+    page.signed_in  # noqa: B018 - sends a visitor without a session to sign-in
+    return UPLOADS.get(key, page.visitor_id)
+
+
+def _gone(page: Page) -> Response:
+    if page.htmx:  # the preview's refresh: the whole page goes back to step 1
+        return redirect(page, "/imports/new?gone=1")
+    return page.render(
+        "transfers/upload.html", choices=_duplicate_choices(page), on_duplicate="skip",
+        error=page.t("imports.upload_gone"), limit_mb=UPLOAD_MAX_BYTES // (1024 * 1024),
+        status_code=410,
+    )  # fmt: skip
+
+
+@router.get("/imports/new/{key}")
+async def mapping_step(page: CurrentPage, key: str, saved: str = "", notice: str = "") -> Response:
+    upload = _upload_of(page, key)
+    if upload is None:
+        return _gone(page)
+    mappings = (await page.api("GET", "/api/v1/imports/mappings"))["items"]
+    preview = await _preview(page, upload, mapping=None)
+    chosen = next((m for m in mappings if m["id"] == saved), None)
+    if chosen is not None:
+        # A saved mapping fills the columns this file has; the others stay ignored.
+        mapping = {c: chosen["mapping"][c] for c in preview["columns"] if c in chosen["mapping"]}
+        if chosen["on_duplicate"] in _duplicate_choices(page):
+            upload.on_duplicate = chosen["on_duplicate"]
+        return await _step_two(page, key, upload, mapping, mappings=mappings, saved=saved)
+    return await _step_two(
+        page, key, upload, preview["mapping"], mappings=mappings, preview=preview, notice=notice
+    )
+
+
+async def _step_two(
+    page: Page,
+    key: str,
+    upload: Upload,
+    mapping: dict[str, str],
+    *,
+    mappings: list[dict[str, Any]] | None = None,
+    preview: dict[str, Any] | None = None,
+    saved: str = "",
+    notice: str = "",
+    errors: dict[str, str] | None = None,
+    problem: str = "",
+    name: str = "",
+    status_code: int = 200,
+    partial: bool = False,
+) -> Response:
+    if preview is None:
+        try:
+            preview = await _preview(page, upload, mapping)
+        except ApiError as exc:
+            if exc.status not in (403, 422):
+                raise
+            problem = problem or exc.detail
+            errors = {**(errors or {}), **exc.field_errors}
+            status_code = exc.status
+            preview = await _preview(page, upload, mapping=None)
+            preview = {**preview, "rows": [], "mapping": mapping}
+    targets = await _targets(page)
+    existing = await _duplicates_named(page, preview["rows"])
+    if mappings is None and not partial:
+        mappings = (await page.api("GET", "/api/v1/imports/mappings"))["items"]
+    return page.render(
+        "transfers/_preview.html" if partial else "transfers/mapping.html",
+        key=key, upload=upload, preview=preview, mapping=mapping, targets=targets,
+        labels=dict(targets), mappings=mappings or [], saved=saved, notice=notice,
+        errors=errors or {}, problem=problem, choices=_duplicate_choices(page),
+        value_of=value_of, existing=existing, name=name,
+        status_code=200 if partial else status_code,  # HTMX swaps only a 2xx answer in
+    )  # fmt: skip
+
+
+async def _duplicates_named(page: Page, rows: list[dict[str, Any]]) -> dict[str, str]:
+    """Names of the existing customers the preview's rows look like. A row can also repeat
+    an earlier row of the file (its id is that row's customer-to-be, not found here)."""
+    ids = sorted({str(r["duplicate_of"]) for r in rows if r.get("duplicate_of")})
+    if not ids:
+        return {}
+    params = {"filter": "id:in:" + ",".join(ids), "limit": 200}
+    try:
+        found = await page.api("GET", "/api/v1/customers", params=params)
+    except ApiError:
+        return {}
+    return {str(c["id"]): str(c["name"]) for c in found["items"]}
+
+
+def _posted(upload: Upload, page: Page, on_duplicate: str) -> None:
+    if on_duplicate in _duplicate_choices(page):
+        upload.on_duplicate = on_duplicate
+
+
+ColumnList = Annotated[list[str], Form()]
+
+
+@router.post("/imports/new/{key}/preview")
+async def refresh_preview(
+    page: CurrentPage,
+    key: str,
+    column: ColumnList = [],  # noqa: B006 - FastAPI copies form defaults
+    target: ColumnList = [],  # noqa: B006
+    on_duplicate: Annotated[str, Form()] = "skip",
+) -> Response:
+    upload = _upload_of(page, key)
+    if upload is None:
+        return _gone(page)
+    _posted(upload, page, on_duplicate)
+    return await _step_two(page, key, upload, mapping_of(column, target), partial=True)
+
+
+@router.post("/imports/new/{key}/mappings")
+async def save_mapping(
+    page: CurrentPage,
+    key: str,
+    column: ColumnList = [],  # noqa: B006
+    target: ColumnList = [],  # noqa: B006
+    on_duplicate: Annotated[str, Form()] = "skip",
+    name: Annotated[str, Form()] = "",
+) -> Response:
+    upload = _upload_of(page, key)
+    if upload is None:
+        return _gone(page)
+    _posted(upload, page, on_duplicate)
+    mapping = mapping_of(column, target)
+    body = {"name": name.strip(), "mapping": mapping, "on_duplicate": upload.on_duplicate}
+    try:
+        saved = await page.api("POST", "/api/v1/imports/mappings", json=body)
+    except ApiError as exc:
+        if exc.status not in (403, 409, 422):
+            raise
+        reason = exc.detail if exc.status == 409 else exc.field_errors.get("name", exc.detail)
+        return await _step_two(
+            page, key, upload, mapping, errors={"name": reason}, name=name,
+            status_code=exc.status,
+        )  # fmt: skip
+    return redirect(page, f"/imports/new/{key}?saved={saved['id']}")
+
+
+@router.post("/imports/new/{key}/start")
+async def start_import(
+    page: CurrentPage,
+    key: str,
+    column: ColumnList = [],  # noqa: B006
+    target: ColumnList = [],  # noqa: B006
+    on_duplicate: Annotated[str, Form()] = "skip",
+) -> Response:
+    upload = _upload_of(page, key)
+    if upload is None:
+        return _gone(page)
+    _posted(upload, page, on_duplicate)
+    mapping = mapping_of(column, target)
+    data = {"on_duplicate": upload.on_duplicate, "mapping": json.dumps(mapping, ensure_ascii=False)}
+    files = {"file": (upload.name, upload.content, upload.content_type)}
+    try:
+        queued = await page.api("POST", "/api/v1/imports", data=data, files=files)
+    except ApiError as exc:
+        if exc.status not in (403, 413, 422):
+            raise
+        return await _step_two(
+            page, key, upload, mapping, problem=exc.detail, status_code=exc.status
+        )
+    UPLOADS.drop(key)
+    return redirect(page, f"/imports/{queued['id']}")
+
+
+# Step 3: progress, then the row report.
+
+
+async def _import_status(page: Page, import_id: str) -> dict[str, Any]:
+    job: dict[str, Any] = await page.api("GET", f"/api/v1/imports/{import_id}")
+    job["finished"] = job["status"] in FINISHED
+    job["problems"] = []
+    if job["status"] == "done":
+        response = await page.gateway.send(
+            page.signed_in, "GET", f"/api/v1/imports/{import_id}/report"
+        )
+        if response.status_code == 200:
+            job["problems"] = failed_and_skipped(response.content.decode("utf-8-sig"))
+    return job
+
+
+@router.get("/imports/{import_id}")
+async def import_progress(page: CurrentPage, import_id: str) -> Response:
+    page.signed_in  # noqa: B018
+    job = await _import_status(page, import_id)
+    return page.render("transfers/progress.html", job=job, shown=REPORT_ROWS_SHOWN)
+
+
+@router.get("/imports/{import_id}/progress")
+async def import_progress_part(page: CurrentPage, import_id: str) -> Response:
+    page.signed_in  # noqa: B018
+    job = await _import_status(page, import_id)
+    return page.render("transfers/_import_status.html", job=job, shown=REPORT_ROWS_SHOWN)
+
+
+async def _proxied(page: Page, path: str) -> Response:
+    """A file from the API passed on as it came (the token stays here)."""
+    response = await page.gateway.send(page.signed_in, "GET", path)
+    if response.status_code >= 400:
+        key = {404: "error.not_found", 403: "error.forbidden"}.get(
+            response.status_code, "error.api"
+        )
+        return page.render(
+            "error.html", status_code=response.status_code if response.status_code < 500 else 502,
+            message=page.t(key),
+        )  # fmt: skip
+    headers = {
+        name: response.headers[name]
+        for name in ("content-type", "content-disposition")
+        if name in response.headers
+    }
+    return Response(response.content, headers=headers)
+
+
+@router.get("/imports/{import_id}/report")
+async def import_report(page: CurrentPage, import_id: str) -> Response:
+    return await _proxied(page, f"/api/v1/imports/{import_id}/report")
+
+
+# Exports.
+
+
+@router.post("/exports")
+async def start_export(
+    page: CurrentPage,
+    format: Annotated[str, Form()] = "csv",  # noqa: A002 - the contract's field name
+    f: ColumnList = [],  # noqa: B006
+    op: ColumnList = [],  # noqa: B006
+    v: ColumnList = [],  # noqa: B006
+    q: Annotated[str, Form()] = "",
+    sort: Annotated[str, Form()] = "",
+    ids: ColumnList = [],  # noqa: B006
+) -> Response:
+    page.signed_in  # noqa: B018
+    body: dict[str, Any] = {
+        "entity": "customers",
+        "format": format if format in ("csv", "xlsx") else "csv",
+        "filter": export_filters(f, op, v, q, ids),
+    }
+    if sort:
+        body["sort"] = sort
+    try:
+        queued = await page.api("POST", "/api/v1/exports", json=body)
+    except ApiError as exc:
+        if exc.status not in (403, 422):
+            raise
+        key = "error.forbidden" if exc.status == 403 else "exports.refused"
+        return page.render(
+            "error.html", status_code=exc.status, message=page.t(key), detail=exc.detail
+        )
+    return redirect(page, f"/exports/{queued['id']}")
+
+
+async def _export_status(page: Page, export_id: str) -> dict[str, Any]:
+    job: dict[str, Any] = await page.api("GET", f"/api/v1/exports/{export_id}")
+    job["finished"] = job["status"] in FINISHED
+    return job
+
+
+@router.get("/exports/{export_id}")
+async def export_progress(page: CurrentPage, export_id: str) -> Response:
+    page.signed_in  # noqa: B018
+    job = await _export_status(page, export_id)
+    return page.render("transfers/export.html", job=job)
+
+
+@router.get("/exports/{export_id}/progress")
+async def export_progress_part(page: CurrentPage, export_id: str) -> Response:
+    page.signed_in  # noqa: B018
+    job = await _export_status(page, export_id)
+    return page.render("transfers/_export_status.html", job=job)
+
+
+@router.get("/exports/{export_id}/file")
+async def export_file(page: CurrentPage, export_id: str) -> Response:
+    return await _proxied(page, f"/api/v1/exports/{export_id}/file")

@@ -4,10 +4,11 @@ Services are named here as module strings only: crmkit still imports none of the
 
 A stack has a name (`e2e`, `bench`) and a port offset, so several can run side by side and
 beside a developer's `make up` (8000/81xx/91xx, vhost /). Each service gets a fresh database
-`test_<name>_<service>_<worker>`, is migrated by its own `migrate` command, then runs its
-`api`, `consumer` and `relay` processes (and `worker` where it has jobs); the gateway fronts
-them on 18000 + offset, services on 18100 + offset + n (gRPC 19100 + offset + n), the web
-console on 18107 + offset, with a RabbitMQ vhost of the stack's own. Logs: var/log/<name>/.
+`test_<name>_<service>_<worker>` (the web console too, for its sessions), is migrated by its
+own `migrate` command, then runs its `api`, `consumer` and `relay` processes (and `worker`
+where it has jobs); the gateway fronts them on 18000 + offset, services on 18100 + offset + n
+(gRPC 19100 + offset + n), the web console on 18107 + offset, with a RabbitMQ vhost of the
+stack's own. Logs: var/log/<name>/.
 """
 
 import json
@@ -34,7 +35,7 @@ SERVICES = {  # name: (module, number in the 81xx / 91xx port plan)
     "files": ("crm_files", 5),
     "search": ("crm_search", 6),
 }
-WEB = ("crm_web", 7)  # the web console: no database, a client of the gateway like any other
+WEB = ("crm_web", 7)  # the web console: a client of the gateway; its database holds sessions
 PROCESSES = ("api", "consumer", "relay")
 WORKERS = ("identity", "customers")  # services with background jobs the e2e tests rely on
 
@@ -147,11 +148,20 @@ def _environment(stack: Stack, settings: Settings, amqp_url: str) -> dict[str, s
         "CRM_RELAY_IDLE_SECONDS": "0.05",
         "CRM_IDENTITY_JWKS_URL": f"{stack.service_url('identity')}/.well-known/jwks.json",
         "CRM_IDENTITY_GRPC_TARGET": f"127.0.0.1:{stack.grpc_port('identity')}",
+        # Files asks the stack's own customers whether a caller may touch a record.
+        "CRM_FILES_RECORD_OWNERS": json.dumps(
+            {
+                kind: {"target": f"127.0.0.1:{stack.grpc_port('customers')}", "record_type": n}
+                for kind, n in (("customer", 1), ("contact", 2), ("follow_up", 3))
+            }
+        ),
         "CRM_GATEWAY_PORT": str(18000 + stack.offset),
         "CRM_GATEWAY_SERVICES": json.dumps({s: stack.service_url(s) for s in SERVICES}),
         "CRM_GATEWAY_WEB_URL": stack.web_url,
         "CRM_WEB_PORT": str(18100 + stack.offset + WEB[1]),
         "CRM_WEB_API_URL": stack.gateway_url,
+        # Seals the console's stored sessions: a restarted web process keeps them.
+        "CRM_WEB_SECRET_KEY": secrets.token_urlsafe(32),
         # The console names each browser's address to the gateway with this shared secret.
         "CRM_GATEWAY_WEB_SECRET": web_secret,
         "CRM_WEB_GATEWAY_SECRET": web_secret,
@@ -166,7 +176,7 @@ def start_stack(settings: Settings, *, name: str = "e2e", offset: int = 0) -> St
     for log in stack.logs.glob("*.log"):
         log.unlink()
     stack.env = _environment(stack, settings, _vhost(settings, f"{name}_{test_run_label()}"))
-    for service, (module, _) in SERVICES.items():
+    for service, (module, _) in [*SERVICES.items(), ("web", WEB)]:
         with fresh_database(test_database_url(settings, f"{name}_{service}")):
             pass
         migrate = subprocess.run(  # noqa: S603 - our own interpreter and module

@@ -1,0 +1,300 @@
+"""Bulk actions on the customer list and contact editing on the customer page, in a real
+browser against the real platform, in two tenants that never see each other's records."""
+
+import uuid
+from typing import Any
+
+from console_admin_testkit import call
+from playwright.sync_api import Page, expect
+from web_testkit import Company, add_user, poll, shot, sign_in
+
+REP_PERMISSIONS = ["customers:view", "customers:create", "customers:update", "search:use"]
+
+
+def _customer(company: Company, name: str, **fields: Any) -> str:
+    body = {"kind": "company", "name": name, **fields}
+    return str(call(company, "POST", "/api/v1/customers", json=body)["id"])
+
+
+def _names(company: Company, who: str, prefix: str) -> set[str]:
+    found = call(
+        company, "GET", "/api/v1/customers", who=who,
+        params={"filter": f"name:contains:{prefix}", "limit": 100},
+    )  # fmt: skip
+    return {c["name"] for c in found["items"]}
+
+
+def _status_as(company: Company, path: str, who: str = "admin") -> int:
+    email = company.admin_email if who == "admin" else f"{who}@{company.slug}.example"
+    company.login(who, email)
+    headers = {"Authorization": f"Bearer {company.tokens[who]}"}
+    return company.http.get(path, headers=headers).status_code
+
+
+def _rep(company: Company, who: str) -> str:
+    role = call(
+        company, "POST", "/api/v1/roles",
+        json={"name": f"Bulk rep {uuid.uuid4().hex[:6]}", "permissions": REP_PERMISSIONS,
+              "scopes": {"customers": "own"}},
+    )  # fmt: skip
+    user_id = add_user(company, who, role_ids=[role["id"]])
+
+    admin_id = call(company, "GET", "/api/v1/me")["user"]["id"]
+
+    def known_to_customers() -> bool:
+        # Customers learns of new users by identity's events: a hand-over to a user it does
+        # not know yet is 422; to a known one, with no customers listed, it moves nothing.
+        response = company.http.post(
+            "/api/v1/pools/hand-overs",
+            json={"from_user_id": admin_id, "to_user_id": user_id, "customer_ids": []},
+            headers={"Authorization": f"Bearer {company.tokens['admin']}"},
+        )
+        return response.status_code == 200
+
+    assert poll(known_to_customers, timeout=30)
+    return user_id
+
+
+def _row(page: Page, name: str) -> Any:
+    return page.locator("#customer-list tr.record", has_text=name)
+
+
+def _tick(page: Page, *names: str) -> None:
+    for name in names:
+        _row(page, name).locator("input.bulk-pick").check()
+
+
+def test_transfer_tag_and_release_in_bulk(
+    page: Page, phone: Page, base: str, companies: tuple[Company, Company]
+) -> None:
+    acme, globex = companies
+    run = uuid.uuid4().hex[:4]
+    prefix = f"批量{run}"
+    names = [f"{prefix}甲公司", f"{prefix}乙公司", f"{prefix}丙公司"]
+    ids = {name: _customer(acme, name) for name in names}
+    globex_id = _customer(globex, f"{prefix}环球公司")
+    tag = f"vip{run}"
+    call(acme, "POST", "/api/v1/categories/tag", json={"key": tag, "label": f"VIP {run}"})
+    bea_id = _rep(acme, f"bea{run}")
+    bea = f"bea{run}"
+
+    sign_in(page, base, acme, acme.admin_email)
+    page.goto(f"{base}/customers?f=name&op=contains&v={prefix}")
+    expect(page.locator("#customer-list tr.record")).to_have_count(3)
+    expect(page.locator("#bulk-actions")).to_be_hidden()
+    assert f"{prefix}环球公司" not in page.content()
+
+    # Two ticked: the bar appears; transfer them to bea.
+    _tick(page, names[0], names[1])
+    expect(page.locator("#bulk-actions")).to_be_visible()
+    expect(page.locator("#bulk-count")).to_have_text("2 selected")
+    page.select_option("#bulk-owner", bea_id)
+    shot(page, "bulk-1-selected")
+    page.click("#bulk-transfer")
+    expect(page.locator("#bulk-summary")).to_have_text("2 transferred")
+    for name in names[:2]:
+        expect(_row(page, name)).to_contain_text(bea.title())
+    expect(_row(page, names[2])).not_to_contain_text(bea.title())
+    expect(page.locator("#bulk-actions")).to_be_hidden()  # the reloaded rows are unticked
+    assert _names(acme, bea, prefix) == set(names[:2])
+
+    # Tag the first and the third: the tag filter finds exactly them.
+    _tick(page, names[0], names[2])
+    page.select_option("#bulk-tag", tag)
+    page.click("#bulk-tag-add")
+    expect(page.locator("#bulk-summary")).to_have_text("2 tagged")
+    page.goto(f"{base}/customers?f=tags&op=eq&v={tag}")
+    expect(page.locator("#customer-list tr.record")).to_have_count(2)
+    listed = page.locator("#customer-list tr.record td.title a").all_inner_texts()
+    assert sorted(listed) == sorted([names[0], names[2]])
+
+    # "Select all" ticks the page; a release needs a reason.
+    page.goto(f"{base}/customers?f=name&op=contains&v={prefix}")
+    page.check("#bulk-all")
+    expect(page.locator("input.bulk-pick:checked")).to_have_count(3)
+    page.uncheck("#bulk-all")
+    expect(page.locator("#bulk-actions")).to_be_hidden()
+
+    # bea has no customers:transfer: no transfer action; she releases one of hers.
+    page.click("#sign-out")
+    sign_in(page, base, acme, f"{bea}@{acme.slug}.example")
+    page.goto(f"{base}/customers?f=name&op=contains&v={prefix}")
+    expect(page.locator("#customer-list tr.record")).to_have_count(2)
+    _tick(page, names[1])
+    expect(page.locator("#bulk-actions")).to_be_visible()
+    assert page.locator("#bulk-transfer").count() == 0
+    assert page.locator("#bulk-owner").count() == 0
+    page.click("#bulk-release")
+    expect(page.locator("#bulk-error")).to_have_text("Say why they are released.")
+    page.fill("#bulk-reason", "没有预算")
+    page.click("#bulk-release")
+    expect(page.locator("#bulk-summary")).to_have_text("1 released")
+    expect(page.locator("#customer-list tr.record")).to_have_count(1)
+    expect(_row(page, names[1])).to_have_count(0)
+    shot(page, "bulk-2-released")
+
+    # The admin tags all three again: the pooled one is refused by name, with the reason.
+    page.click("#sign-out")
+    sign_in(page, base, acme, acme.admin_email)
+    pooled = call(acme, "GET", f"/api/v1/customers/{ids[names[1]]}")
+    assert pooled["pool_id"] is not None
+    page.goto(f"{base}/customers?f=name&op=contains&v={prefix}")
+    rows = page.locator("#customer-list tr.record")
+    if rows.count() == 3:  # the admin's scope reaches pooled customers
+        page.check("#bulk-all")
+        page.select_option("#bulk-tag", tag)
+        page.click("#bulk-tag-remove")
+        expect(page.locator("#bulk-summary")).to_have_text("2 untagged, 1 refused:")
+        expect(page.locator(".bulk-refused li")).to_have_text(
+            f"{names[1]} — it is in a public pool"
+        )
+        shot(page, "bulk-3-refused")
+
+    # Globex sees none of it, on screen and by id.
+    page.click("#sign-out")
+    sign_in(page, base, globex, globex.admin_email)
+    page.goto(f"{base}/customers?f=name&op=contains&v={prefix}")
+    expect(page.locator("#customer-list tr.record")).to_have_count(1)
+    expect(page.locator("#customer-list")).to_contain_text(f"{prefix}环球公司")
+    page.goto(f"{base}/customers/{ids[names[0]]}")
+    expect(page.locator("main")).to_contain_text("未找到")
+    assert _status_as(globex, f"/api/v1/customers/{ids[names[0]]}") == 404
+    assert _status_as(acme, f"/api/v1/customers/{globex_id}") == 404
+    assert call(globex, "GET", f"/api/v1/customers/{globex_id}")["tags"] == []
+
+    # At phone width the cards carry the checkboxes and the bar stacks.
+    sign_in(phone, base, acme, acme.admin_email)
+    phone.goto(f"{base}/customers?f=name&op=contains&v={prefix}")
+    card = phone.locator("#customer-list tr.record").first
+    expect(card).to_be_visible()
+    assert card.evaluate("row => getComputedStyle(row).display") == "block"
+    card.locator("input.bulk-pick").check()
+    expect(phone.locator("#bulk-actions")).to_be_visible()
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+    shot(phone, "bulk-4-phone")
+
+
+def test_contacts_add_edit_delete_and_pooled(
+    page: Page, phone: Page, base: str, companies: tuple[Company, Company]
+) -> None:
+    acme, globex = companies
+    run = uuid.uuid4().hex[:4]
+    customer_id = _customer(acme, f"联系人{run}科技有限公司")
+    globex_customer = _customer(globex, f"联系人{run}环球有限公司")
+    globex_contact = call(
+        globex, "POST", f"/api/v1/customers/{globex_customer}/contacts", json={"name": "环球王"}
+    )
+    sign_in(page, base, acme, acme.admin_email)
+    page.goto(f"{base}/customers/{customer_id}")
+    expect(page.locator("#contacts .count")).to_have_text("0")
+
+    # A bad email: the reason beside the field, the form kept, nothing saved.
+    page.click("#add-contact")
+    page.fill("#new-contact-name", "张伟")
+    page.fill("#new-contact-title", "采购经理")
+    page.fill("#new-contact-phones", "13800001111, 010-62345678")
+    page.fill("#new-contact-email", "zhangwei-at-example")
+    page.click("#new-contact-save")
+    expect(page.locator("#new-contact-email-error")).to_be_visible()
+    expect(page.locator("#new-contact-name")).to_have_value("张伟")
+    shot(page, "bulk-5-contact-error")
+    contacts = call(acme, "GET", f"/api/v1/customers/{customer_id}/contacts")["items"]
+    assert contacts == []
+
+    page.fill("#new-contact-email", "zhangwei@example.com")
+    page.click("#new-contact-save")
+    expect(page.locator("#contacts .count")).to_have_text("1")
+    card = page.locator("#contacts li.contact-card")
+    expect(card).to_contain_text("张伟")
+    expect(card).to_contain_text("采购经理")
+    expect(card).to_contain_text("zhangwei@example.com")
+    [saved] = call(acme, "GET", f"/api/v1/customers/{customer_id}/contacts")["items"]
+    assert saved["phones"] == ["13800001111", "01062345678"]
+    assert saved["is_primary"] is True  # the first contact
+
+    # Edit in place.
+    card.locator(".edit-contact").click()
+    page.fill("#edit-contact-title", "采购总监")
+    page.fill("#edit-contact-wechat", "zw_wechat")
+    page.click("#edit-contact-save")
+    expect(page.locator("#contacts li.contact-card")).to_contain_text("采购总监")
+    expect(page.locator("#edit-contact-form")).to_have_count(0)
+    assert call(acme, "GET", f"/api/v1/contacts/{saved['id']}")["wechat"] == "zw_wechat"
+    shot(page, "bulk-6-contact-saved")
+
+    # Delete after confirming.
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.locator("#contacts .delete-contact").click()
+    expect(page.locator("#contacts .count")).to_have_text("0")
+    assert call(acme, "GET", f"/api/v1/customers/{customer_id}/contacts")["items"] == []
+
+    # Released to the pool while the form is open: the 409 is said, nothing saved; reloaded,
+    # the panel offers no editing.
+    page.click("#add-contact")
+    page.fill("#new-contact-name", "李娜")
+    call(acme, "POST", f"/api/v1/customers/{customer_id}/release", json={"reason": "测试"})
+    page.click("#new-contact-save")
+    expect(page.locator("#contacts-notice")).to_contain_text("public pool")
+    assert call(acme, "GET", f"/api/v1/customers/{customer_id}/contacts")["items"] == []
+    page.goto(f"{base}/customers/{customer_id}")
+    expect(page.locator("#contacts-pooled")).to_be_visible()
+    assert page.locator("#add-contact").count() == 0
+
+    # Globex never sees Acme's customer or contacts, and Acme not Globex's.
+    assert _status_as(acme, f"/api/v1/contacts/{globex_contact['id']}") == 404
+    assert _status_as(globex, f"/api/v1/contacts/{saved['id']}") == 404
+    page.goto(f"{base}/customers/{globex_customer}")
+    expect(page.locator("main")).to_contain_text("Not found")
+    assert "环球王" not in page.content()
+
+    # Phone width: the add form stacks in one column.
+    other = _customer(acme, f"联系人{run}手机有限公司")
+    sign_in(phone, base, acme, acme.admin_email)
+    phone.goto(f"{base}/customers/{other}")
+    phone.click("#add-contact")
+    name = phone.locator("#new-contact-name").bounding_box()
+    title = phone.locator("#new-contact-title").bounding_box()
+    assert name
+    assert title
+    assert abs(name["x"] - title["x"]) < 1
+    assert title["y"] > name["y"]
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+    shot(phone, "bulk-7-phone-contact")
+
+
+def test_chosen_columns_are_remembered_per_user(
+    page: Page, base: str, companies: tuple[Company, Company]
+) -> None:
+    acme, globex = companies
+    run = uuid.uuid4().hex[:4]
+    tag = f"col{run}"
+    call(acme, "POST", "/api/v1/categories/tag", json={"key": tag, "label": f"Col {run}"})
+    _customer(acme, f"列{run}有限公司", tags=[tag])
+    _customer(globex, f"列{run}环球有限公司")
+
+    sign_in(page, base, acme, acme.admin_email)
+    page.goto(f"{base}/customers?f=name&op=contains&v=列{run}")
+    head = page.locator("#customer-list thead")
+    expect(head).to_contain_text("Owner")
+    expect(head).not_to_contain_text("Tags")
+    page.click("#column-chooser summary")
+    page.uncheck("#columns-form input[value=owner_id]")
+    page.check("#columns-form input[value=tags]")
+    shot(page, "bulk-8-columns")
+    page.click("#save-columns")
+    expect(head).to_contain_text("Tags")
+    expect(head).not_to_contain_text("Owner")
+    expect(page.locator("#customer-list td.tags")).to_have_text(f"Col {run}")
+    # Remembered: a fresh visit to the list shows the same columns; no view chip for it.
+    page.goto(f"{base}/customers")
+    expect(head).to_contain_text("Tags")
+    assert page.locator(".views .chip", has_text="~columns").count() == 0
+
+    # Globex's admin keeps the standard columns and sees none of Acme's customers.
+    page.click("#sign-out")
+    sign_in(page, base, globex, globex.admin_email)
+    page.goto(f"{base}/customers?f=name&op=contains&v=列{run}")
+    expect(head).to_contain_text("负责人")  # Globex works in Chinese
+    expect(head).not_to_contain_text("标签")
+    expect(page.locator("#customer-list tr.record")).to_have_count(1)
+    expect(page.locator("#customer-list")).not_to_contain_text(f"列{run}有限公司")

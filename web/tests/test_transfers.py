@@ -1,0 +1,89 @@
+"""The import wizard's and the export form's pure parts: the mapping posted back, the report's
+rows not imported, the list filter an export sends, and the uploads kept between steps."""
+
+from crm_web.pages.transfers import (
+    Upload,
+    UploadStore,
+    export_filters,
+    failed_and_skipped,
+    mapping_of,
+    value_of,
+)
+
+REPORT = (
+    "\ufeffrow,outcome,customer_id,field,reason\r\n"
+    "2,created,1f0e,,\r\n"
+    "3,failed,,email; phone,not an e-mail address; not a phone number\r\n"
+    "4,skipped,9a9b,name,likely duplicate of an existing customer\r\n"
+    "5,updated,77aa,,\r\n"
+)
+
+
+def test_the_posted_mapping_names_only_the_columns_given_a_field() -> None:
+    columns = ["客户名称", "Phone", "Remark", "Phone 2"]
+    fields = ["name", "phone", "", "phone"]
+    assert mapping_of(columns, fields) == {"客户名称": "name", "Phone": "phone", "Phone 2": "phone"}
+
+
+def test_the_report_gives_failed_and_skipped_rows_with_each_field_and_reason() -> None:
+    rows = failed_and_skipped(REPORT)
+    assert [(r["row"], r["outcome"], r["problems"]) for r in rows] == [
+        ("3", "failed", [("email", "not an e-mail address"), ("phone", "not a phone number")]),
+        ("4", "skipped", [("name", "likely duplicate of an existing customer")]),
+    ]
+    assert rows[1]["customer_id"] == "9a9b"
+    assert len(failed_and_skipped(REPORT, limit=1)) == 1
+
+
+def test_an_export_sends_the_lists_filter_and_the_chosen_ids() -> None:
+    filters = export_filters(
+        ["name", "level", "city", "tags"],
+        ["contains", "eq", "is_empty", "in"],
+        ["Acme", "", "", "vip,new"],
+        " Ltd ",
+        ["a1", " ", "b2"],
+    )
+    # An empty value drops the condition, as on the list; is_empty needs none.
+    assert filters == [
+        "name:contains:Acme", "city:is_empty:true", "tags:in:vip,new", "name:contains:Ltd",
+        "id:in:a1,b2",
+    ]  # fmt: skip
+    assert export_filters([], [], [], "", []) == []
+
+
+def test_preview_values_are_found_under_the_apis_names() -> None:
+    values = {
+        "name": "Acme", "phones": ["13812345678", "13912345678"], "custom": {"vip": True},
+        "contact": {"name": "Li Lei"}, "latitude": 31.2,
+    }  # fmt: skip
+    assert value_of(values, "phone") == "13812345678, 13912345678"
+    assert value_of(values, "custom.vip") == "✓"
+    assert value_of(values, "contact.name") == "Li Lei"
+    assert value_of(values, "latitude") == "31.2"
+    assert value_of(values, "email") == ""
+
+
+def _upload(visitor: str, size: int) -> Upload:
+    return Upload(visitor, "a.csv", "text/csv", b"x" * size, "skip")
+
+
+def test_uploads_are_the_visitors_own_one_each_and_bounded() -> None:
+    store = UploadStore(budget=100, ttl=60)
+    first = store.put(_upload("v1", 40))
+    assert store.get(first, "v1") is not None
+    assert store.get(first, "v2") is None  # another visitor cannot use it
+    second = store.put(_upload("v1", 40))
+    assert store.get(first, "v1") is None  # a new upload replaces the visitor's last
+    other = store.put(_upload("v2", 50))
+    assert store.size == 90
+    store.put(_upload("v3", 30))  # over the budget: the oldest goes
+    assert store.get(second, "v1") is None
+    assert store.get(other, "v2") is not None
+    store.drop(other)
+    assert store.get(other, "v2") is None
+
+
+def test_uploads_expire() -> None:
+    store = UploadStore(budget=100, ttl=-1)
+    key = store.put(_upload("v1", 1))
+    assert store.get(key, "v1") is None
