@@ -78,8 +78,10 @@ def test_the_import_wizard_end_to_end_with_a_progress_bar_that_moves(
     shot(page, "imports-step1-desktop")
     page.click("#upload-next")
 
-    # Step 2: suggested columns pre-filled, one mapped by hand; the preview follows.
-    expect(page).to_have_url(re.compile(r"/imports/new/[\w-]+$"))
+    # Step 2: suggested columns pre-filled, one mapped by hand; the preview follows. The file
+    # waits in the customers service under an id (any web replica serves the next step).
+    expect(page).to_have_url(re.compile(r"/imports/new/[0-9a-f-]{36}\?on_duplicate=skip$"))
+    upload_key = page.url.split("/imports/new/")[1].split("?")[0]
     expect(page.locator("select[data-column='Customer name']")).to_have_value("name")
     expect(page.locator("select[data-column='Email']")).to_have_value("email")
     expect(page.locator("select[data-column='Remark']")).to_have_value("")
@@ -150,6 +152,9 @@ def test_the_import_wizard_end_to_end_with_a_progress_bar_that_moves(
     assert len(lines) == ROWS + 1
     assert sum(1 for line in lines if line[1] == "created") == 2995
 
+    # Its upload was used up by the import: the wizard asks for the file again.
+    assert page.goto(f"{base}/imports/new/{upload_key}").status == 410  # type: ignore[union-attr]
+
     # The customers are there for Acme.
     page.goto(f"{base}/customers?f=name&op=contains&v=Imported+{run}")
     expect(page.locator("h1 .count")).to_have_text("2,995")
@@ -170,6 +175,7 @@ def test_the_import_wizard_end_to_end_with_a_progress_bar_that_moves(
     expect(phone.locator("#chosen-file")).to_contain_text("dropped.csv")
     phone.click("#upload-next")
     expect(phone.locator("#preview-table tr[data-row='2'] .badge")).to_have_text("Error")
+    waiting_key = phone.url.split("/imports/new/")[1].split("?")[0]
     shot(phone, "imports-step2-phone")
     phone.goto(f"{base}/imports/{import_id}")
     expect(phone.locator("#import-status")).to_have_attribute("data-status", "done")
@@ -185,6 +191,8 @@ def test_the_import_wizard_end_to_end_with_a_progress_bar_that_moves(
     expect(phone.locator("#customer-list")).not_to_contain_text(f"Imported {run}")
     assert phone.goto(f"{base}/imports/{import_id}").status == 404  # type: ignore[union-attr]
     assert phone.goto(f"{base}/imports/{import_id}/report").status == 404  # type: ignore[union-attr]
+    # Acme's waiting upload is not Globex's to preview or import.
+    assert phone.goto(f"{base}/imports/new/{waiting_key}").status == 410  # type: ignore[union-attr]
     found = globex.api("GET", "/api/v1/customers", params={"filter": f"name:contains:{run}"})
     assert [c["name"] for c in found["items"]] == [f"环球 {run}"]
 

@@ -1,9 +1,7 @@
 """The import wizard's and the export form's pure parts: the mapping posted back, the report's
-rows not imported, the list filter an export sends, and the uploads kept between steps."""
+rows not imported, the list filter an export sends."""
 
 from crm_web.pages.transfers import (
-    Upload,
-    UploadStore,
     export_filters,
     failed_and_skipped,
     mapping_of,
@@ -61,29 +59,3 @@ def test_preview_values_are_found_under_the_apis_names() -> None:
     assert value_of(values, "contact.name") == "Li Lei"
     assert value_of(values, "latitude") == "31.2"
     assert value_of(values, "email") == ""
-
-
-def _upload(visitor: str, size: int) -> Upload:
-    return Upload(visitor, "a.csv", "text/csv", b"x" * size, "skip")
-
-
-def test_uploads_are_the_visitors_own_one_each_and_bounded() -> None:
-    store = UploadStore(budget=100, ttl=60)
-    first = store.put(_upload("v1", 40))
-    assert store.get(first, "v1") is not None
-    assert store.get(first, "v2") is None  # another visitor cannot use it
-    second = store.put(_upload("v1", 40))
-    assert store.get(first, "v1") is None  # a new upload replaces the visitor's last
-    other = store.put(_upload("v2", 50))
-    assert store.size == 90
-    store.put(_upload("v3", 30))  # over the budget: the oldest goes
-    assert store.get(second, "v1") is None
-    assert store.get(other, "v2") is not None
-    store.drop(other)
-    assert store.get(other, "v2") is None
-
-
-def test_uploads_expire() -> None:
-    store = UploadStore(budget=100, ttl=-1)
-    key = store.put(_upload("v1", 1))
-    assert store.get(key, "v1") is None

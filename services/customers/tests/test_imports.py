@@ -270,7 +270,14 @@ def test_preview_maps_and_checks_the_first_rows_and_writes_nothing(
     assert body["columns"] == ["客户名称", "电话", "Whatever"]
     assert body["mapping"] == {"客户名称": "name", "电话": "phone"}
     assert [(r["row"], r["outcome"]) for r in body["rows"]] == [(2, "skipped"), (3, "failed")]
-    assert body["rows"][1]["errors"] == [{"field": "phone", "reason": "'12' is not a phone number"}]
+    assert body["rows"][1]["errors"] == [
+        {
+            "field": "phone",
+            "reason": "'12' is not a phone number",
+            "code": "invalid_phone",
+            "params": None,
+        }
+    ]
     assert acme.names("/api/v1/customers") == {"Existing Ltd"}
     wrong = upload(acme, content, {"Nope": "name"}, path="/api/v1/imports/preview")
     assert wrong.status_code == 422

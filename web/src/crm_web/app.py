@@ -13,7 +13,7 @@ from markupsafe import Markup, escape
 
 from crm_web.assets import asset_url, static_files
 from crm_web.database import async_engine
-from crm_web.gateway import ApiError, Gateway, SignInRequired, browser_address
+from crm_web.gateway import ApiError, Gateway, SignInRequired, browser_address, field_reason
 from crm_web.pages import (
     admin,
     admin_audit,
@@ -58,6 +58,7 @@ def _templates() -> Environment:
     )
     environment.filters["highlight"] = highlight
     environment.globals["asset"] = asset_url
+    environment.globals["field_reason"] = field_reason
     return environment
 
 

@@ -4,6 +4,7 @@ HTTP renders these as RFC 9457 problem+json (`crmkit.http`); gRPC aborts with th
 and the problem as JSON in the details (`crmkit.grpc`).
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -19,6 +20,19 @@ class FieldError:
     reason: str
     code: str | None = None
     params: dict[str, Any] | None = None
+
+    @classmethod
+    def from_pydantic(cls, field: str, error: Mapping[str, Any]) -> "FieldError":
+        """A Pydantic validation error: its message, its type as the code (`missing`,
+        `string_too_long`) and the numbers of its context (`max_length`) as params."""
+        context = {
+            key: value if isinstance(value, (int, float, str, bool)) else str(value)
+            for key, value in (error.get("ctx") or {}).items()
+            if key != "error"
+        }
+        message = str(error.get("msg", "invalid")).removeprefix("Value error, ")
+        code = str(error["type"]) if error.get("type") else None
+        return cls(field, message, code, context or None)
 
     def as_dict(self) -> dict[str, Any]:
         body: dict[str, Any] = {"field": self.field, "reason": self.reason}

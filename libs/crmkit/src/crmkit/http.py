@@ -80,21 +80,7 @@ def _validation_problem(request: Request, exc: RequestValidationError) -> JSONRe
     errors = []
     for item in exc.errors():
         location = [str(part) for part in item.get("loc", ()) if part not in ("body",)]
-        # Pydantic's error type is a stable code (`missing`, `string_too_long`); its context
-        # holds the numbers a translated message needs (`max_length`).
-        context = {
-            key: value if isinstance(value, (int, float, str, bool)) else str(value)
-            for key, value in (item.get("ctx") or {}).items()
-            if key != "error"
-        }
-        errors.append(
-            FieldError(
-                ".".join(location) or "body",
-                str(item.get("msg", "invalid")),
-                code=str(item["type"]) if item.get("type") else None,
-                params=context or None,
-            )
-        )
+        errors.append(FieldError.from_pydantic(".".join(location) or "body", item))
     detail = "; ".join(f"{e.field}: {e.reason}" for e in errors)
     return problem_response(InvalidInput(detail, errors=errors), request)
 

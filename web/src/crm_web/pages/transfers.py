@@ -18,10 +18,9 @@ without `customers:export`, `422` for a bad filter) is shown on an error page.
 import csv
 import io
 import json
-import secrets
-import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Annotated, Any
+from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, File, Form, UploadFile
 from fastapi.responses import Response
@@ -35,10 +34,6 @@ router = APIRouter()
 # The customers service refuses larger files (CRM_CUSTOMERS_IMPORT_MAX_BYTES, 50 MB); the
 # gateway lets at most 60 MB through on /imports.
 UPLOAD_MAX_BYTES = 50 * 1024 * 1024
-# Uploads wait here between the wizard's steps (one per visitor, in this process's memory, as
-# the sessions do): bounded in total, the oldest dropped first, each for at most 30 minutes.
-UPLOADS_BUDGET_BYTES = 200 * 1024 * 1024
-UPLOAD_TTL_SECONDS = 30 * 60
 ON_DUPLICATE = ("skip", "update", "create")
 # What a column can fill (the API's list; custom fields come from the tenant).
 STANDARD_TARGETS = (
@@ -54,53 +49,12 @@ FINISHED = ("done", "failed")
 
 @dataclass
 class Upload:
-    visitor_id: str
+    """A file waiting for its import in the customers service (`POST imports/uploads`), so
+    any web replica serves the wizard's next step; `on_duplicate` travels with the forms."""
+
+    id: str
     name: str
-    content_type: str
-    content: bytes
     on_duplicate: str
-    stored_at: float = field(default_factory=time.monotonic)
-
-
-class UploadStore:
-    """Files kept between the wizard's steps, so a mapping can be tried many times without
-    sending the file again from the browser."""
-
-    def __init__(self, budget: int = UPLOADS_BUDGET_BYTES, ttl: float = UPLOAD_TTL_SECONDS):
-        self.budget = budget
-        self.ttl = ttl
-        self._uploads: dict[str, Upload] = {}
-
-    def put(self, upload: Upload) -> str:
-        for key in [k for k, u in self._uploads.items() if u.visitor_id == upload.visitor_id]:
-            del self._uploads[key]
-        self._expire()
-        while self._uploads and self.size + len(upload.content) > self.budget:
-            oldest = min(self._uploads, key=lambda k: self._uploads[k].stored_at)
-            del self._uploads[oldest]
-        key = secrets.token_urlsafe(16)
-        self._uploads[key] = upload
-        return key
-
-    def get(self, key: str, visitor_id: str) -> Upload | None:
-        self._expire()
-        upload = self._uploads.get(key)
-        return upload if upload is not None and upload.visitor_id == visitor_id else None
-
-    def drop(self, key: str) -> None:
-        self._uploads.pop(key, None)
-
-    @property
-    def size(self) -> int:
-        return sum(len(u.content) for u in self._uploads.values())
-
-    def _expire(self) -> None:
-        now = time.monotonic()
-        for key in [k for k, u in self._uploads.items() if now - u.stored_at > self.ttl]:
-            del self._uploads[key]
-
-
-UPLOADS = UploadStore()
 
 
 def mapping_of(columns: list[str], fields: list[str]) -> dict[str, str]:
@@ -201,31 +155,31 @@ async def upload_file(
     if len(content) > UPLOAD_MAX_BYTES:
         too_big = page.t("imports.too_big", mb=UPLOAD_MAX_BYTES // (1024 * 1024))
         return _step_one(page, on_duplicate=on_duplicate, error=too_big, status_code=413)
-    upload = Upload(
-        visitor_id=page.visitor_id, name=file.filename, on_duplicate=on_duplicate,
-        content_type=file.content_type or "application/octet-stream", content=content,
-    )  # fmt: skip
+    files = {"file": (file.filename, content, file.content_type or "application/octet-stream")}
     try:
+        kept = await page.api("POST", "/api/v1/imports/uploads", files=files)
+        upload = Upload(id=str(kept["id"]), name=str(kept["name"]), on_duplicate=on_duplicate)
         await _preview(page, upload, mapping=None)
     except ApiError as exc:
         if exc.status not in (403, 413, 422):
             raise
         return _step_one(page, on_duplicate=on_duplicate, error=exc.detail, status_code=exc.status)
-    key = UPLOADS.put(upload)
-    return redirect(page, f"/imports/new/{key}")
+    return redirect(page, _mapping_url(upload))
+
+
+def _mapping_url(upload: Upload, **extra: str) -> str:
+    query = urlencode({"on_duplicate": upload.on_duplicate, **extra})
+    return f"/imports/new/{upload.id}?{query}"
 
 
 # Step 2: the column mapping with a preview of the first rows.
 
 
 async def _preview(page: Page, upload: Upload, mapping: dict[str, str] | None) -> dict[str, Any]:
-    data = {"on_duplicate": upload.on_duplicate}
+    data = {"on_duplicate": upload.on_duplicate, "upload_id": upload.id}
     if mapping is not None:
         data["mapping"] = json.dumps(mapping, ensure_ascii=False)
-    files = {"file": (upload.name, upload.content, upload.content_type)}
-    found: dict[str, Any] = await page.api(
-        "POST", "/api/v1/imports/preview", data=data, files=files
-    )
+    found: dict[str, Any] = await page.api("POST", "/api/v1/imports/preview", data=data)
     return found
 
 
@@ -245,9 +199,17 @@ async def _targets(page: Page) -> list[tuple[str, str]]:
     return standard + custom + contact
 
 
-def _upload_of(page: Page, key: str) -> Upload | None:
-    page.signed_in  # noqa: B018 - sends a visitor without a session to sign-in
-    return UPLOADS.get(key, page.visitor_id)
+async def _upload_of(page: Page, key: str, on_duplicate: str) -> Upload | None:
+    """The caller's waiting upload, or None when it is gone (imported, expired, not theirs)."""
+    try:
+        kept = await page.api("GET", f"/api/v1/imports/uploads/{quote(key, safe='')}")
+    except ApiError as exc:
+        if exc.status in (404, 422):
+            return None
+        raise
+    if on_duplicate not in _duplicate_choices(page):
+        on_duplicate = "skip"
+    return Upload(id=str(kept["id"]), name=str(kept["name"]), on_duplicate=on_duplicate)
 
 
 def _gone(page: Page) -> Response:
@@ -261,8 +223,10 @@ def _gone(page: Page) -> Response:
 
 
 @router.get("/imports/new/{key}")
-async def mapping_step(page: CurrentPage, key: str, saved: str = "", notice: str = "") -> Response:
-    upload = _upload_of(page, key)
+async def mapping_step(
+    page: CurrentPage, key: str, saved: str = "", notice: str = "", on_duplicate: str = "skip"
+) -> Response:
+    upload = await _upload_of(page, key, on_duplicate)
     if upload is None:
         return _gone(page)
     mappings = (await page.api("GET", "/api/v1/imports/mappings"))["items"]
@@ -334,11 +298,6 @@ async def _duplicates_named(page: Page, rows: list[dict[str, Any]]) -> dict[str,
     return {str(c["id"]): str(c["name"]) for c in found["items"]}
 
 
-def _posted(upload: Upload, page: Page, on_duplicate: str) -> None:
-    if on_duplicate in _duplicate_choices(page):
-        upload.on_duplicate = on_duplicate
-
-
 ColumnList = Annotated[list[str], Form()]
 
 
@@ -350,10 +309,9 @@ async def refresh_preview(
     target: ColumnList = [],  # noqa: B006
     on_duplicate: Annotated[str, Form()] = "skip",
 ) -> Response:
-    upload = _upload_of(page, key)
+    upload = await _upload_of(page, key, on_duplicate)
     if upload is None:
         return _gone(page)
-    _posted(upload, page, on_duplicate)
     return await _step_two(page, key, upload, mapping_of(column, target), partial=True)
 
 
@@ -366,10 +324,9 @@ async def save_mapping(
     on_duplicate: Annotated[str, Form()] = "skip",
     name: Annotated[str, Form()] = "",
 ) -> Response:
-    upload = _upload_of(page, key)
+    upload = await _upload_of(page, key, on_duplicate)
     if upload is None:
         return _gone(page)
-    _posted(upload, page, on_duplicate)
     mapping = mapping_of(column, target)
     body = {"name": name.strip(), "mapping": mapping, "on_duplicate": upload.on_duplicate}
     try:
@@ -382,7 +339,7 @@ async def save_mapping(
             page, key, upload, mapping, errors={"name": reason}, name=name,
             status_code=exc.status,
         )  # fmt: skip
-    return redirect(page, f"/imports/new/{key}?saved={saved['id']}")
+    return redirect(page, _mapping_url(upload, saved=str(saved["id"])))
 
 
 @router.post("/imports/new/{key}/start")
@@ -393,22 +350,23 @@ async def start_import(
     target: ColumnList = [],  # noqa: B006
     on_duplicate: Annotated[str, Form()] = "skip",
 ) -> Response:
-    upload = _upload_of(page, key)
+    upload = await _upload_of(page, key, on_duplicate)
     if upload is None:
         return _gone(page)
-    _posted(upload, page, on_duplicate)
     mapping = mapping_of(column, target)
-    data = {"on_duplicate": upload.on_duplicate, "mapping": json.dumps(mapping, ensure_ascii=False)}
-    files = {"file": (upload.name, upload.content, upload.content_type)}
+    data = {
+        "on_duplicate": upload.on_duplicate,
+        "upload_id": upload.id,
+        "mapping": json.dumps(mapping, ensure_ascii=False),
+    }
     try:
-        queued = await page.api("POST", "/api/v1/imports", data=data, files=files)
+        queued = await page.api("POST", "/api/v1/imports", data=data)
     except ApiError as exc:
         if exc.status not in (403, 413, 422):
             raise
         return await _step_two(
             page, key, upload, mapping, problem=exc.detail, status_code=exc.status
         )
-    UPLOADS.drop(key)
     return redirect(page, f"/imports/{queued['id']}")
 
 

@@ -14,11 +14,12 @@ from fastapi.responses import StreamingResponse
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from crm_customers.common.access import Caller
 from crm_customers.common.http import CurrentCaller
 from crm_customers.db import utcnow
 from crm_customers.settings import get_customers_settings
 from crm_customers.transfers import exporting, importing
-from crm_customers.transfers.models import ExportJob, ImportJob, ImportMapping
+from crm_customers.transfers.models import ExportJob, ImportJob, ImportMapping, TransferFile
 from crm_customers.transfers.schemas import (
     ExportIn,
     ExportOut,
@@ -28,7 +29,9 @@ from crm_customers.transfers.schemas import (
     MappingOut,
     PreviewOut,
     Queued,
+    UploadOut,
 )
+from crmkit.errors import InvalidInput
 from crmkit.http import TenantSession
 from crmkit.tenancy import current_tenant
 
@@ -46,6 +49,10 @@ ERRORS: dict[int | str, dict[str, str]] = {
 REQUEUE_AFTER = timedelta(minutes=2)
 
 FileField = Annotated[UploadFile, File(description="CSV (UTF-8 or GBK) or XLSX")]
+OptionalFile = Annotated[UploadFile | None, File(description="CSV (UTF-8 or GBK) or XLSX")]
+UploadIdField = Annotated[
+    uuid.UUID | None, Form(description="A file kept by `POST /imports/uploads`, instead of `file`")
+]
 MappingField = Annotated[str | None, Form(description="JSON {column header: field}")]
 OnDuplicate = Annotated[str, Form(description="skip, update or create")]
 
@@ -121,21 +128,52 @@ def save_mapping(data: MappingIn, session: TenantSession, caller: CurrentCaller)
     return _mapping_out(saved)
 
 
+@router.post("/imports/uploads", status_code=201, response_model=UploadOut, responses=ERRORS)
+async def upload(session: TenantSession, caller: CurrentCaller, file: FileField) -> UploadOut:
+    """Keep a file for an import to start later: previews and the import then name it by
+    `upload_id` instead of sending it again. Only its uploader may use it; it is deleted a
+    day after upload if no import started from it."""
+    stored = importing.store_upload(
+        session, caller=caller, name=file.filename or "", content=await _content(file)
+    )
+    return UploadOut(id=stored.id, name=stored.name, size=stored.size)
+
+
+@router.get("/imports/uploads/{upload_id}", response_model=UploadOut, responses=ERRORS)
+def get_upload(upload_id: uuid.UUID, session: TenantSession, caller: CurrentCaller) -> UploadOut:
+    """A file of the caller's waiting for its import (404 once the import started)."""
+    stored = importing.upload_of(session, caller=caller, upload_id=upload_id)
+    return UploadOut(id=stored.id, name=stored.name, size=stored.size)
+
+
+async def _file_or_upload(
+    session: Session, caller: Caller, file: UploadFile | None, upload_id: uuid.UUID | None
+) -> tuple[str, bytes, TransferFile | None]:
+    if (file is None) == (upload_id is None):
+        raise InvalidInput.on_field("file", "send either a file or an upload_id")
+    if upload_id is not None:
+        stored = importing.upload_of(session, caller=caller, upload_id=upload_id)
+        return stored.name, stored.content, stored
+    assert file is not None  # noqa: S101 - one of the two, checked above
+    return file.filename or "", await _content(file), None
+
+
 @router.post("/imports/preview", response_model=PreviewOut, responses=ERRORS)
 async def preview(
     session: TenantSession,
     caller: CurrentCaller,
-    file: FileField,
+    file: OptionalFile = None,
+    upload_id: UploadIdField = None,
     mapping: MappingField = None,
     on_duplicate: OnDuplicate = "skip",
 ) -> dict[str, Any]:
     """The first rows mapped and checked, without importing anything. Without `mapping`,
-    one is suggested from the header."""
-    content = await _content(file)
+    one is suggested from the header. The file, or the `upload_id` of one uploaded before."""
+    name, content, _ = await _file_or_upload(session, caller, file, upload_id)
     return importing.preview(
         session,
         caller=caller,
-        name=file.filename or "",
+        name=name,
         content=content,
         raw_mapping=mapping,
         on_duplicate=on_duplicate,
@@ -146,18 +184,21 @@ async def preview(
 async def start_import(
     session: TenantSession,
     caller: CurrentCaller,
-    file: FileField,
+    file: OptionalFile = None,
+    upload_id: UploadIdField = None,
     mapping: MappingField = None,
     on_duplicate: OnDuplicate = "skip",
 ) -> Queued:
-    content = await _content(file)
+    """The file, or the `upload_id` of one uploaded before (used up by this import)."""
+    name, content, stored = await _file_or_upload(session, caller, file, upload_id)
     job = importing.queue_import(
         session,
         caller=caller,
-        name=file.filename or "",
+        name=name,
         content=content,
         raw_mapping=mapping,
         on_duplicate=on_duplicate,
+        upload=stored,
     )
     _enqueue_after_commit(session, "import", job.id)
     return Queued(id=job.id, status=job.status)

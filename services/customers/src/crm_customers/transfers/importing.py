@@ -11,6 +11,7 @@ inserted in bulk; rows of one file that duplicate each other count too.
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from types import SimpleNamespace
 from typing import Any
 
@@ -102,6 +103,47 @@ def _read_upload(
     return sheet, header, mapping.check(chosen, header=header, custom_fields=fields, caller=caller)
 
 
+UPLOAD_KEPT = timedelta(days=1)
+
+
+def _stored(name: str, sheet: Sheet, content: bytes) -> TransferFile:
+    return TransferFile(
+        id=uuid.uuid4(),
+        name=name[:255] or "import",
+        media_type="text/csv" if sheet.format == "csv" else XLSX_TYPE,
+        size=len(content),
+        content=content,
+        created_at=utcnow(),
+    )
+
+
+def store_upload(session: Session, *, caller: Caller, name: str, content: bytes) -> TransferFile:
+    """Keep a file for an import its uploader will start later, after previews by its id;
+    refused now if it is not a sheet we can read."""
+    check_upload(caller, "skip")
+    if not content:
+        raise InvalidInput.on_field("file", "the file is empty")
+    sheet = Sheet(file_format(name, content), content)
+    sheet.header()
+    stored = _stored(name, sheet, content)
+    stored.uploaded_by = caller.user_id
+    repository.add(session, stored)
+    return stored
+
+
+def upload_of(session: Session, *, caller: Caller, upload_id: uuid.UUID) -> TransferFile:
+    """A waiting upload of the caller's; anyone else's, or one already imported, is 404."""
+    stored = repository.file(session, upload_id)
+    if stored is None or stored.uploaded_by is None or stored.uploaded_by != caller.user_id:
+        raise NotFound("no such upload (or its import has started)")
+    return stored
+
+
+def purge_uploads(session: Session, *, now: datetime) -> int:
+    """Uploads left waiting longer than a day: their imports were never started."""
+    return repository.delete_waiting_files(session, before=now - UPLOAD_KEPT)
+
+
 def queue_import(
     session: Session,
     *,
@@ -110,22 +152,21 @@ def queue_import(
     content: bytes,
     raw_mapping: str | None,
     on_duplicate: str,
+    upload: TransferFile | None = None,
 ) -> ImportJob:
+    """Queue an import of `content`, or of the caller's `upload` (which then belongs to the
+    job: a second start from it is 404)."""
     check_upload(caller, on_duplicate)
     if raw_mapping is None:
         raise InvalidInput.on_field("mapping", "required: a JSON object {column: field}")
     sheet, _, chosen = _read_upload(
         session, caller=caller, name=name, content=content, raw_mapping=raw_mapping
     )
-    stored = TransferFile(
-        id=uuid.uuid4(),
-        name=name[:255] or "import",
-        media_type="text/csv" if sheet.format == "csv" else XLSX_TYPE,
-        size=len(content),
-        content=content,
-        created_at=utcnow(),
-    )
-    repository.add(session, stored)
+    if upload is None:
+        stored = _stored(name, sheet, content)
+        repository.add(session, stored)
+    else:
+        stored, upload.uploaded_by = upload, None
     job = ImportJob(
         id=uuid.uuid4(),
         status="queued",

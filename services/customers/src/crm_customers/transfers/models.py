@@ -23,6 +23,9 @@ class TransferFile(TenantBase):
     size: Mapped[int] = mapped_column(Integer)
     content: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # Set while the file waits for its import to start (`POST imports/uploads`): only its
+    # uploader may use it, and a daily pass deletes those left waiting a day.
+    uploaded_by: Mapped[uuid.UUID | None] = mapped_column(Uuid)
 
 
 class ImportJob(TenantBase):

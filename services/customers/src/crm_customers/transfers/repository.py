@@ -1,8 +1,9 @@
 import uuid
 from collections.abc import Iterator, Sequence
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, String, Table, and_, cast, insert, or_, select
+from sqlalchemy import ColumnElement, String, Table, and_, cast, delete, insert, or_, select
 from sqlalchemy.dialects.postgresql import ARRAY, array
 from sqlalchemy.orm import Session
 
@@ -46,6 +47,16 @@ def export_job(session: Session, job_id: uuid.UUID, *, lock: bool = False) -> Ex
 
 def file(session: Session, file_id: uuid.UUID) -> TransferFile | None:
     return session.get(TransferFile, file_id)
+
+
+def delete_waiting_files(session: Session, *, before: datetime) -> int:
+    """Uploads still waiting for their import since before `before`."""
+    result = session.execute(
+        delete(TransferFile).where(
+            TransferFile.uploaded_by.is_not(None), TransferFile.created_at < before
+        )
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
 def mappings(session: Session) -> list[ImportMapping]:

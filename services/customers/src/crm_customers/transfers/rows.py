@@ -88,8 +88,11 @@ class Candidate:
         # its own script only, rather than failing the whole chunk.
         return key if key is None or len(key) <= BRIDGE_KEY_LENGTH else None
 
-    def fail(self, name: str, reason: str) -> None:
-        self.errors.append(FieldError(name, reason))
+    def fail(self, name: str, reason: str, code: str | None = None) -> None:
+        self.errors.append(FieldError(name, reason, code))
+
+    def failed_validation(self, name: str, error: Any) -> None:
+        self.errors.append(FieldError.from_pydantic(name, error))
 
     def as_json(self) -> dict[str, Any]:
         """What the preview shows of the row."""
@@ -175,7 +178,7 @@ class RowReader:
         except ValidationError as exc:
             for error in exc.errors():
                 location = str(error["loc"][0]) if error["loc"] else "row"
-                candidate.fail(location, _reason(error))
+                candidate.failed_validation(location, error)
                 data.pop(location, None)
             parsed = {"status": "potential", **data}
         if parsed["kind"] == "company" and parsed.get("birthday") is not None:
@@ -194,14 +197,14 @@ class RowReader:
             if not value.strip():
                 continue
             if not 5 <= len(digits) <= 20:
-                candidate.fail("phone", f"{value.strip()!r} is not a phone number")
+                candidate.fail("phone", f"{value.strip()!r} is not a phone number", "invalid_phone")
             elif digits not in candidate.phones:
                 candidate.phones.append(digits)
         for value in (w for v in raw.get("email", []) for w in WORD_SEPARATORS.split(v)):
             if not value:
                 continue
             if not _is_email(value):
-                candidate.fail("email", f"{value!r} is not an email address")
+                candidate.fail("email", f"{value!r} is not an email address", "invalid_email")
             elif email_key(value) not in candidate.emails:
                 candidate.emails.append(email_key(value))
         if len(candidate.phones) > 10:
@@ -228,7 +231,7 @@ class RowReader:
             if key not in candidate.custom and custom.default is not None:
                 candidate.custom[key] = custom.default
             if custom.required and candidate.custom.get(key) in (None, "", []):
-                candidate.fail(f"custom.{key}", "is required")
+                candidate.fail(f"custom.{key}", "is required", "missing")
 
     def _contact(self, candidate: Candidate, raw: dict[str, list[str]]) -> None:
         data: dict[str, Any] = {
@@ -240,14 +243,18 @@ class RowReader:
         for value in (w for v in raw.get("contact.phone", []) for w in LIST_SEPARATORS.split(v)):
             digits = phone_key(value)
             if value.strip() and not 5 <= len(digits) <= 20:
-                candidate.fail("contact.phone", f"{value.strip()!r} is not a phone number")
+                candidate.fail(
+                    "contact.phone", f"{value.strip()!r} is not a phone number", "invalid_phone"
+                )
             elif value.strip() and digits not in phones:
                 phones.append(digits)
         data.pop("phone", None)
         data["phones"] = phones
         if data.get("email"):
             if not _is_email(data["email"]):
-                candidate.fail("contact.email", f"{data['email']!r} is not an email address")
+                candidate.fail(
+                    "contact.email", f"{data['email']!r} is not an email address", "invalid_email"
+                )
                 data.pop("email")
             else:
                 data["email"] = email_key(data["email"])
@@ -259,14 +266,9 @@ class RowReader:
         except ValidationError as exc:
             for error in exc.errors():
                 location = str(error["loc"][0]) if error["loc"] else "row"
-                candidate.fail(f"contact.{location}", _reason(error))
+                candidate.failed_validation(f"contact.{location}", error)
             return
         candidate.contact = contact.model_dump(exclude={"custom", "is_primary"})
-
-
-def _reason(error: Any) -> str:
-    message = str(error.get("msg", "invalid"))
-    return message.removeprefix("Value error, ")
 
 
 def _is_email(value: str) -> bool:

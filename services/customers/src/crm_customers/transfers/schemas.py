@@ -29,6 +29,8 @@ class ImportOut(BaseModel):
 class RowError(BaseModel):
     field: str
     reason: str
+    code: str | None = Field(None, description="Stable, for a message in the user's language")
+    params: dict[str, Any] | None = None
 
 
 class PreviewRow(BaseModel):
@@ -87,3 +89,9 @@ class ExportOut(BaseModel):
     error: str | None = None
     created_at: datetime
     finished_at: datetime | None
+
+
+class UploadOut(BaseModel):
+    id: uuid.UUID
+    name: str
+    size: int

@@ -13,6 +13,7 @@ from itertools import islice
 from typing import Any
 
 from celery import Task
+from celery.schedules import crontab
 from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 
 from crm_customers.db import utcnow
@@ -21,12 +22,18 @@ from crm_customers.transfers import callers, exporting, importing, repository
 from crm_customers.transfers.parsing import Sheet, UnreadableFile
 from crmkit.db import Database
 from crmkit.errors import TenantNotFound, TenantNotReady
+from crmkit.tenancy import tenant_context
 
 # Defined before the app is imported: `crm_customers.jobs` reads it while it imports this
 # module, which happens first when this module is the one imported first.
-SCHEDULE: dict[str, dict[str, Any]] = {}
+SCHEDULE: dict[str, dict[str, Any]] = {
+    "purge-import-uploads": {
+        "task": "customers.transfers.purge_uploads",
+        "schedule": crontab(hour=2, minute=15),
+    },
+}
 
-from crm_customers.jobs import celery_app, database  # noqa: E402
+from crm_customers.jobs import celery_app, database, each_tenant  # noqa: E402
 
 RETRY_SECONDS = 5
 MAX_RETRIES = 20
@@ -47,6 +54,19 @@ def run_import(self: Task, job_id: str) -> None:
 )
 def run_export(self: Task, job_id: str) -> None:
     _run(self, lambda: export_job(database(), uuid.UUID(job_id)), job_id, _fail_export)
+
+
+@celery_app.task(name="customers.transfers.purge_uploads")  # type: ignore[untyped-decorator]
+def purge_uploads() -> int:
+    """Files uploaded for imports never started, a day on; one tenant failing stops none."""
+    db, now, purged = database(), utcnow(), 0
+    for tenant_id in each_tenant(db):
+        try:
+            with tenant_context(tenant_id), db.tenant_transaction() as session:
+                purged += importing.purge_uploads(session, now=now)
+        except Exception:
+            log.exception("purging import uploads of tenant %s failed", tenant_id)
+    return purged
 
 
 def _run(task: Task, work: Any, job_id: str, fail: Any) -> None:
