@@ -29,3 +29,6 @@ echo "== pool reclaim over 1,000,000 customers, all of them due (the worst case;
 echo
 echo "== web console: the customer list with 1,000,000 customers (bytes, server time, first paint)"
 "$PY" bench/web_list_bench.py
+echo
+echo "== idle stack: CPU per kind of process while nobody uses it"
+"$PY" bench/idle_bench.py
