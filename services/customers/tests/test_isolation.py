@@ -32,8 +32,15 @@ def records_of(org: Org) -> dict[str, str]:
         started = upload(org, b"name\nIso import\n", {"name": "name"})
         export = org.post("/api/v1/exports", {"entity": "customers"})
     assert (started.status_code, export.status_code) == (202, 202)
+    waiting = org.world.client.post(
+        "/api/v1/imports/uploads",
+        headers=org.headers(),
+        files={"file": ("iso.csv", b"name\nIso upload\n")},
+    )
+    assert waiting.status_code == 201, waiting.text
     return {
         "import_id": started.json()["id"],
+        "upload_id": waiting.json()["id"],
         "export_id": export.json()["id"],
         "pool_id": next(p["id"] for p in pools if p["is_default"]),
         "customer_id": customer["id"],
@@ -99,6 +106,7 @@ def test_every_id_of_the_other_tenant_is_404_on_every_route(
         assert len(timeline["items"]) == 1
         fields = org.get("/api/v1/custom-fields").json()["items"]
         assert [f["id"] for f in fields] == [ids["field_id"]]
+        assert org.get(f"/api/v1/imports/uploads/{ids['upload_id']}").status_code == 200
 
 
 def test_lists_hold_only_the_callers_tenant(acme: Org, globex: Org) -> None:
