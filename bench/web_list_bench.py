@@ -20,6 +20,9 @@ import time
 import uuid
 
 import httpx
+
+# A sibling script (bench/ is the script's own folder, first on sys.path).
+from customers_scale import PASSWORD, sign_up
 from playwright.sync_api import Browser, sync_playwright
 from sqlalchemy import create_engine, text
 
@@ -28,7 +31,6 @@ from crmkit.tenancy import schema_for
 from crmkit.testing.databases import test_database_url
 from crmkit.testing.stack import start_stack
 
-PASSWORD = "Bench-Passw0rd!"  # noqa: S105 - a throw-away tenant's admin
 CHROMIUM = "/usr/bin/chromium"
 PROVINCES = ("广东省", "浙江省", "江苏省", "北京市", "上海市", "四川省", "湖北省", "山东省")
 VIEWS = {
@@ -49,22 +51,6 @@ METRICS = """() => {
       rows: document.querySelectorAll("#customer-list tr.record").length,
     };
 }"""
-
-
-def sign_up(http: httpx.Client) -> tuple[str, str]:
-    slug = f"weblist-{uuid.uuid4().hex[:6]}"
-    body = {
-        "company_name": "列表测量有限公司",
-        "slug": slug,
-        "admin_email": f"admin@{slug}.example",
-        "admin_password": PASSWORD,
-        "admin_name": "Bench Admin",
-        "locale": "zh-CN",
-    }
-    tenant_id = http.post("/api/v1/signup", json=body).raise_for_status().json()["tenant_id"]
-    while http.get(f"/api/v1/signup/{slug}").json()["status"] == "provisioning":
-        time.sleep(0.2)
-    return slug, tenant_id
 
 
 def seed(url: str, tenant_id: str, owner_id: str, count: int) -> float:
