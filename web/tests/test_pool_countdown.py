@@ -6,7 +6,7 @@ from functools import partial
 from crm_web.formatting import Formatter
 from crm_web.gateway import ApiError
 from crm_web.i18n import translate
-from crm_web.pages.pool_reclaim import badge_window, countdown, days_until, parse_time
+from crm_web.pages.pool_reclaim import badge_window, countdown, days_until, parse_time, pool_name
 from crm_web.pages.pools import refusal_text
 
 ZH = Formatter(locale="zh-CN", time_zone="Asia/Shanghai")
@@ -56,3 +56,9 @@ def test_refusals_are_explained_by_their_code() -> None:
     )
     unknown = ApiError(409, {"code": "something_new", "detail": "The API's own words"})
     assert refusal_text(unknown, fmt=EN, t=en) == "The API's own words"
+
+
+def test_the_seeded_pool_name_is_said_in_the_page_language_a_chosen_one_as_given() -> None:
+    assert pool_name("Default pool", "zh-CN") == "默认公海"
+    assert pool_name("Default pool", "en") == "Default pool"
+    assert pool_name("华南公海", "en") == "华南公海"  # renamed by an admin: theirs to word

@@ -32,6 +32,7 @@ from crm_web.pages import (
     transfers,
 )
 from crm_web.pages.common import page_of, redirect, sign_in_url
+from crm_web.pages.pool_reclaim import pool_name
 from crm_web.security import PageHeadersMiddleware
 from crm_web.sessions import VISITOR_ID, SessionStore, cookie_name, csrf_ok, new_visitor_id
 from crm_web.settings import WebSettings
@@ -59,6 +60,7 @@ def _templates() -> Environment:
     environment.filters["highlight"] = highlight
     environment.globals["asset"] = asset_url
     environment.globals["field_reason"] = field_reason
+    environment.globals["pool_name"] = pool_name
     return environment
 
 

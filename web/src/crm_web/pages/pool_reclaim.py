@@ -8,6 +8,7 @@ from typing import Any
 
 from crm_web.formatting import Formatter
 from crm_web.gateway import ApiError
+from crm_web.i18n import translate
 from crm_web.pages.common import Page
 
 # A badge shows from this many days before reclaim, or from the pool's reminder if earlier.
@@ -70,3 +71,12 @@ async def reclaim_badges(page: Page) -> dict[str, Countdown]:
         if when - now <= badge_window(item):
             badges[str(item["customer_id"])] = countdown(when, now=now, fmt=page.fmt, t=page.t)
     return badges
+
+
+# The name the customers service gives every tenant's first pool (migration cu_t0003).
+SEEDED_POOL_NAME = "Default pool"
+
+
+def pool_name(name: str, locale: str) -> str:
+    """A pool's name as shown: the seeded default, never renamed, in the page's language."""
+    return translate(locale, "pools.default_name") if name == SEEDED_POOL_NAME else name
