@@ -150,9 +150,14 @@ def test_search_typeahead_across_types_in_one_tenant(
     assert not any("物流" in text for text in found), found
     shot(page, "search-1-typeahead")
 
+    # Whichever ranks first, the customer and its contact both open the customer's page.
+    customer_page = f"/customers/{customer['id']}"
+    for name in ("杭州星辰网络有限公司", "星辰联系人"):
+        option = page.locator("#suggestions li[role=option] a", has_text=name)
+        assert option.get_attribute("href") == customer_page, name
     page.keyboard.press("ArrowDown")
     page.keyboard.press("Enter")
-    expect(page).to_have_url(re.compile(r"/customers/"))
+    expect(page).to_have_url(re.compile(re.escape(customer_page) + "$"))
 
     page.goto(f"{base}/search?q=星辰")
     expect(page.locator("#group-customer")).to_contain_text("杭州星辰网络有限公司")

@@ -40,6 +40,12 @@ def test_chinese_phone_fragment_misspelling_and_typeahead(world: SearchWorld) ->
         "/api/v1/search/suggest", params={"q": "bjhq"}, headers=acme.headers()
     ).json()["suggestions"]
     assert [s["title"] for s in pinyin] == ["北京华强科技有限公司"]
+    person = world.search.get(
+        "/api/v1/search/suggest", params={"q": "张"}, headers=acme.headers()
+    ).json()["suggestions"]
+    assert [(s["type"], s["title"], s.get("customer_id")) for s in person] == [
+        ("contact", "张伟", huaqiang["id"])
+    ], "a contact suggestion says which customer page to open"
 
 
 def test_types_and_input_are_checked(world: SearchWorld) -> None:

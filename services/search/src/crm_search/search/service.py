@@ -265,13 +265,17 @@ def suggest(client: OpenSearch, reader: Reader, *, q: str, limit: int) -> dict[s
         record_types,
         {
             "size": limit,
-            "_source": ["id", "type", "title"],
+            "_source": ["id", "type", "title", "attrs.customer_id"],
             "query": _query(client, reader, record_types, q, prefix_only=True),
         },
     )
-    return {
-        "suggestions": [
-            {"id": h["_source"]["id"], "type": h["_source"]["type"], "title": h["_source"]["title"]}
-            for h in response["hits"]["hits"]
-        ]
-    }
+    return {"suggestions": [_suggestion(h["_source"]) for h in response["hits"]["hits"]]}
+
+
+def _suggestion(source: dict[str, Any]) -> dict[str, Any]:
+    """Enough to show and open the record; a contact opens on its customer's page."""
+    item = {"id": source["id"], "type": source["type"], "title": source["title"]}
+    customer_id = (source.get("attrs") or {}).get("customer_id")
+    if customer_id:
+        item["customer_id"] = customer_id
+    return item
