@@ -1,6 +1,7 @@
 """Files on the whole platform as real processes (crmkit.testing.stack): upload and download
 throughput of one file (default 100 MB) through the files API's presigned URLs, against the
-minio client putting and getting the same bytes straight to MinIO, as a ratio.
+minio client putting and getting the same bytes straight to MinIO, as a ratio; and what a
+thumbnail of a 12-megapixel phone photo costs, made and then stored.
 
 - through files: `POST /api/v1/files` (gateway) → `PUT upload_url` (MinIO) → `POST
   files/{id}/complete` (the service copies the object and streams it back for its SHA-256)
@@ -110,6 +111,45 @@ def through_files(
     return uploaded - began, put_done - put_began, uploaded - put_done, downloaded - uploaded
 
 
+def phone_photo() -> bytes:
+    """A 12-megapixel JPEG with noise in it, about the size a phone's photo is."""
+    from PIL import Image
+
+    channels = [Image.effect_noise((4000, 3000), sigma) for sigma in (40, 60, 80)]
+    out = io.BytesIO()
+    Image.merge("RGB", channels).save(out, format="JPEG", quality=90)
+    return out.getvalue()
+
+
+def thumbnail_cost(
+    api: httpx.Client, storage: httpx.Client, customer_id: str, photo: bytes
+) -> tuple[float, float, int]:
+    """Seconds to the thumbnail's bytes on the first ask (made) and the next (stored), and
+    its size in bytes."""
+    ticket = api.post(
+        "/api/v1/files",
+        json={
+            "record_type": "customer",
+            "record_id": customer_id,
+            "name": "site.jpg",
+            "size": len(photo),
+            "content_type": "image/jpeg",
+            "sha256": hashlib.sha256(photo).hexdigest(),
+        },
+    ).raise_for_status()
+    storage.put(ticket.json()["upload_url"], content=photo).raise_for_status()
+    file_id = ticket.json()["id"]
+    api.post(f"/api/v1/files/{file_id}/complete").raise_for_status()
+    timings, size = [], 0
+    for _ in range(2):
+        began = time.perf_counter()
+        url = api.get(f"/api/v1/files/{file_id}/thumbnail").raise_for_status().json()["url"]
+        size = len(storage.get(url).raise_for_status().content)
+        timings.append(time.perf_counter() - began)
+    api.delete(f"/api/v1/files/{file_id}").raise_for_status()
+    return timings[0], timings[1], size
+
+
 def direct(client: Minio, bucket: str, data: bytes) -> tuple[float, float]:
     key = f"bench/{uuid.uuid4()}"
     began = time.perf_counter()
@@ -159,6 +199,8 @@ def main() -> None:
             for _ in range(args.rounds):
                 files_runs.append(through_files(api, storage, customer_id, data, sha256))
                 direct_runs.append(direct(minio, settings.s3_bucket, data))
+            photo = phone_photo()
+            thumbs = [thumbnail_cost(api, storage, customer_id, photo) for _ in range(args.rounds)]
         up, put, complete, down = (statistics.median(r[i] for r in files_runs) for i in range(4))
         direct_up, direct_down = (statistics.median(r[i] for r in direct_runs) for i in range(2))
         mb = size / MB
@@ -180,6 +222,12 @@ def main() -> None:
             f"ratio {direct_down / down:.2f}"
         )
         print("  (ratio: files throughput / direct throughput; 1.00 = no cost)")
+        made, stored, thumb_bytes = (statistics.median(r[i] for r in thumbs) for i in range(3))
+        print(
+            f"  thumbnail of a 12 MP JPEG ({len(photo) / MB:.1f} MB): first ask (made) "
+            f"{made * 1000:.0f} ms, next ask (stored) {stored * 1000:.0f} ms, "
+            f"{thumb_bytes / 1000:.1f} KB WebP"
+        )
         print(load.summary())
     finally:
         stack.stop()

@@ -13,6 +13,8 @@ from typing import Any
 from playwright.sync_api import Page, expect
 from web_testkit import Company, add_user, shot, sign_in
 
+from crm_web.pages.customer_files import human_size
+
 # A minimal one-page PDF: the files service sniffs `%PDF-` and takes it.
 PDF = (
     b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
@@ -39,7 +41,7 @@ def png(width: int, height: int, rgb: tuple[int, int, int]) -> bytes:
     )
 
 
-BLUE = png(320, 200, (23, 100, 216))
+BLUE = png(1280, 800, (23, 100, 216))  # a photo: the list shows its 320 px thumbnail
 ORANGE = png(320, 200, (240, 140, 20))
 
 DROP = """([name, bytes, type]) => {
@@ -102,22 +104,23 @@ def test_upload_preview_versions_and_isolation(
     _uploads_done(page, 2)
     expect(page.locator("#files-items .file")).to_have_count(2)
     photo, quote = _card(page, "site-photo.png"), _card(page, "quote.pdf")
-    expect(photo.locator(".file-size")).to_have_text(f"{len(BLUE)} B")  # one colour: tiny
+    expect(photo.locator(".file-size")).to_have_text(human_size(len(BLUE)))
     expect(photo.locator(".file-uploader")).to_have_text("Acme Admin")
     expect(quote.locator(".file-versions-toggle")).to_have_text("Versions (1)")
 
-    # The thumbnail is a decoded image; the larger view too.
+    # The list shows the files service's small thumbnail; the larger view the image itself.
     thumb = photo.locator("img.file-thumb")
     thumb.scroll_into_view_if_needed()
     page.wait_for_function(
-        "img => img.complete && img.naturalWidth === 320", arg=thumb.element_handle()
+        "img => img.complete && img.naturalWidth === 320 && img.naturalHeight === 200",
+        arg=thumb.element_handle(),
     )
     shot(page, "files-desktop-uploaded")
     photo.locator(".files-zoom").click()
     viewer = page.locator("#files-viewer-image")
     expect(page.locator("#files-viewer")).to_be_visible()
     page.wait_for_function(
-        "img => img.complete && img.naturalWidth > 0", arg=viewer.element_handle()
+        "img => img.complete && img.naturalWidth === 1280", arg=viewer.element_handle()
     )
     shot(page, "files-desktop-image-viewer")
     page.locator(".files-viewer-close").click()

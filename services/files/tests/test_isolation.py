@@ -12,6 +12,7 @@ def _routes_with_an_id(file_id: str) -> list[tuple[str, str, object]]:
     return [
         ("GET", f"/api/v1/files/{file_id}", None),
         ("GET", f"/api/v1/files/{file_id}/versions/1", None),
+        ("GET", f"/api/v1/files/{file_id}/thumbnail", None),
         ("POST", f"/api/v1/files/{file_id}/complete", None),
         ("PUT", f"/api/v1/files/{file_id}/content", None),
         ("POST", f"/api/v1/files/{file_id}/versions", VERSION_BODY),

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from functools import lru_cache
 from io import BytesIO
-from typing import Any
+from typing import IO, Any
 from urllib.parse import quote, urlsplit
 
 from minio import Minio
@@ -119,6 +119,15 @@ class Storage:
             response.close()
             response.release_conn()
         return digest.hexdigest()
+
+    def download(self, key: str, target: IO[bytes]) -> None:
+        response = self._client.get_object(self.bucket, key)
+        try:
+            for chunk in response.stream(CHUNK):
+                target.write(chunk)
+        finally:
+            response.close()
+            response.release_conn()
 
     def put(self, key: str, data: bytes, *, content_type: str) -> None:
         self._client.put_object(

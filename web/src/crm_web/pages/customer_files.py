@@ -165,18 +165,41 @@ async def file_content(
         url, name, content_type = found["download_url"], found["name"], found["content_type"]
     if not url:
         raise ApiError(404, {"code": "not_found"})
+    shown = inline and content_type in INLINE_TYPES
+    return await _streamed(page, url, {
+        "Content-Disposition": content_disposition(name, inline=shown),
+        "Content-Type": content_type if shown else "application/octet-stream",
+    })  # fmt: skip
+
+
+@router.get("/customers/{customer_id}/files/{file_id}/thumbnail")
+async def file_thumbnail(
+    page: CurrentPage,
+    customer_id: str,
+    file_id: str,
+    version: Annotated[int | None, Query(ge=1)] = None,
+) -> Response:
+    """The image's small WebP preview, made by the files service; a version never changes,
+    so the browser may keep it."""
+    page.signed_in  # noqa: B018
+    file = await _file_of(page, customer_id, file_id)
+    params = {"version": version} if version else {}
+    found = await page.api("GET", f"/api/v1/files/{file['id']}/thumbnail", params=params)
+    return await _streamed(page, found["url"], {
+        "Content-Type": found["content_type"],
+        "Cache-Control": "private, max-age=86400",
+    })  # fmt: skip
+
+
+async def _streamed(page: Page, url: str, headers: dict[str, str]) -> Response:
+    """Stream a presigned URL's bytes to the browser, which never talks to storage itself."""
     client: httpx.AsyncClient = page.gateway.client
     upstream = await client.send(client.build_request("GET", url), stream=True)
     if upstream.status_code != 200:
         await upstream.aclose()
         raise ApiError(502, {"code": "storage_unavailable"})
-    shown = inline and content_type in INLINE_TYPES
-    headers = {
-        "Content-Disposition": content_disposition(name, inline=shown),
-        "Content-Type": content_type if shown else "application/octet-stream",
-    }
     if "content-length" in upstream.headers:
-        headers["Content-Length"] = upstream.headers["content-length"]
+        headers = {**headers, "Content-Length": upstream.headers["content-length"]}
     return StreamingResponse(
         upstream.aiter_raw(CHUNK_BYTES), headers=headers, background=BackgroundTask(upstream.aclose)
     )

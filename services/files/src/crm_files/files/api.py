@@ -16,10 +16,12 @@ from crm_files.files.schemas import (
     FileOut,
     FileUpdate,
     NewVersionRequest,
+    ThumbnailOut,
     UploadRequest,
     UploadTicket,
     VersionOut,
 )
+from crm_files.files.thumbnails import THUMBNAIL_CONTENT_TYPE
 from crm_files.settings import files_settings
 from crm_files.storage import storage
 from crmkit.auth import current_principal
@@ -159,6 +161,30 @@ def get_version(file_id: uuid.UUID, version: int, session: TenantSession) -> Ver
     file, found = service.get_version(session, file_id=file_id, number=version)
     url, _ = _download(file, found)
     return _version_out(found, url=url)
+
+
+@router.get("/{file_id}/thumbnail", response_model=ThumbnailOut, responses=NOT_FOUND)
+def get_thumbnail(
+    file_id: uuid.UUID,
+    session: TenantSession,
+    version: Annotated[int | None, Query(ge=1)] = None,
+) -> ThumbnailOut:
+    """A short-lived `url` of the image's thumbnail (WebP, at most 320 px a side), made on
+    the first ask; `404` with code `no_thumbnail` for what is not a readable image."""
+    _, found, key = service.thumbnail(session, file_id=file_id, number=version)
+    seconds = files_settings().url_expiry_seconds
+    url = storage().presigned_get(
+        key,
+        expires_seconds=seconds,
+        filename=f"{found.name}.webp",
+        content_type=THUMBNAIL_CONTENT_TYPE,
+    )
+    return ThumbnailOut(
+        version=found.version,
+        content_type=THUMBNAIL_CONTENT_TYPE,
+        url=url,
+        expires_at=utcnow() + timedelta(seconds=seconds),
+    )
 
 
 @router.post(

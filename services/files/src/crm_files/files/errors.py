@@ -2,7 +2,7 @@
 
 import grpc
 
-from crmkit.errors import Conflict, CrmError, InvalidInput
+from crmkit.errors import Conflict, CrmError, InvalidInput, NotFound
 
 
 class FileTooLarge(CrmError):
@@ -45,3 +45,7 @@ class UploadExpired(Conflict):
 
 class NothingToComplete(Conflict):
     code, title = "nothing_to_complete", "No upload is waiting for confirmation"
+
+
+class NoThumbnail(NotFound):
+    code, title = "no_thumbnail", "This file has no thumbnail"

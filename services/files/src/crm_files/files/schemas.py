@@ -71,3 +71,10 @@ class FileOut(BaseModel):
 class FileList(BaseModel):
     items: list[FileOut]
     next_cursor: str | None = Field(None, description="Pass as `cursor` for the next page")
+
+
+class ThumbnailOut(BaseModel):
+    version: int
+    content_type: str
+    url: str = Field(description="Short-lived presigned GET of the thumbnail")
+    expires_at: datetime

@@ -25,6 +25,7 @@ from crm_files.files.errors import (
 )
 from crm_files.files.models import ACTIVE, PENDING, READY, File, FileVersion
 from crm_files.files.schemas import FileUpdate, NewVersionRequest, UploadRequest
+from crm_files.files.thumbnails import ensure_thumbnail, thumbnail_key
 from crm_files.settings import FilesSettings, files_settings
 from crm_files.storage import Storage, object_key, storage, upload_key
 from crmkit.auth import Principal, PrincipalKind
@@ -300,6 +301,17 @@ def get_version(session: Session, *, file_id: uuid.UUID, number: int) -> tuple[F
     return file, version
 
 
+def thumbnail(
+    session: Session, *, file_id: uuid.UUID, number: int | None
+) -> tuple[File, FileVersion, str]:
+    """The file, its (current or given) version and the key of that version's thumbnail."""
+    file = _visible(session, file_id)
+    version = repository.version(session, file.id, number or file.current_version)
+    if version is None or version.status != READY:
+        raise NotFound("version not found")
+    return file, version, ensure_thumbnail(storage(), version)
+
+
 def list_for_record(
     session: Session, *, record_type: str, record_id: uuid.UUID, limit: int, cursor: str | None
 ) -> tuple[list[File], dict[uuid.UUID, FileVersion], str | None]:
@@ -353,18 +365,14 @@ def purge(session: Session, *, now: datetime, store: Storage | None = None) -> i
     cutoff = now - timedelta(seconds=settings.retention_seconds)
     removed = 0
     for file in repository.deleted_before(session, cutoff):
-        keys = [
-            key
-            for v in repository.versions(session, file.id)
-            for key in (v.object_key, upload_key(v.object_key))
-        ]
-        store.remove_many(keys)
-        removed += len(keys) // 2
+        versions = list(repository.versions(session, file.id))
+        store.remove_many([key for v in versions for key in _keys_of(v)])
+        removed += len(versions)
         repository.delete_file(session, file)
     # An upload URL unused for a whole URL lifetime more can no longer write anything.
     grace = now - timedelta(seconds=settings.url_expiry_seconds)
     for version in repository.abandoned_uploads(session, grace):
-        store.remove_many([version.object_key, upload_key(version.object_key)])
+        store.remove_many(_keys_of(version))
         removed += 1
         repository.delete_version(session, version)
     # A PUT to a confirmed version's URL before it expired wrote only its staging object.
@@ -375,6 +383,12 @@ def purge(session: Session, *, now: datetime, store: Storage | None = None) -> i
     for file in repository.pending_files_without_versions(session):
         repository.delete_file(session, file)
     return removed
+
+
+def _keys_of(version: FileVersion) -> list[str]:
+    """Every object a version may have left: its bytes, its staged upload, its thumbnail."""
+    key = version.object_key
+    return [key, upload_key(key), thumbnail_key(key)]
 
 
 def follow_record_deleted(
