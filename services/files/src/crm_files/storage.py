@@ -6,6 +6,7 @@ on the endpoint clients can reach (`CRM_FILES_PUBLIC_S3_ENDPOINT`); signing need
 
 import hashlib
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import lru_cache
@@ -108,26 +109,24 @@ class Storage:
             response.close()
             response.release_conn()
 
+    def _chunks(self, key: str) -> Iterator[bytes]:
+        response = self._client.get_object(self.bucket, key)
+        try:
+            yield from response.stream(CHUNK)
+        finally:
+            response.close()
+            response.release_conn()
+
     def sha256(self, key: str) -> str:
         """Streamed over the stored bytes: a checksum header would be the client's word."""
         digest = hashlib.sha256()
-        response = self._client.get_object(self.bucket, key)
-        try:
-            for chunk in response.stream(CHUNK):
-                digest.update(chunk)
-        finally:
-            response.close()
-            response.release_conn()
+        for chunk in self._chunks(key):
+            digest.update(chunk)
         return digest.hexdigest()
 
     def download(self, key: str, target: IO[bytes]) -> None:
-        response = self._client.get_object(self.bucket, key)
-        try:
-            for chunk in response.stream(CHUNK):
-                target.write(chunk)
-        finally:
-            response.close()
-            response.release_conn()
+        for chunk in self._chunks(key):
+            target.write(chunk)
 
     def put(self, key: str, data: bytes, *, content_type: str) -> None:
         self._client.put_object(
