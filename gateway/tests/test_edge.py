@@ -1,14 +1,19 @@
 """Request ids, trace context, rate limits, body size, CORS and security headers."""
 
 import re
+import socket
 from collections.abc import Iterator
 
 import httpx
+from _pytest.monkeypatch import MonkeyPatch
 from gateway_testkit import TENANT_A, TENANT_B, MakeGateway, Upstreams, bearer
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
+from crm_gateway.app import FILE_FRAMING_BYTES
+from crm_gateway.settings import GatewaySettings
+from crmkit.limits import FILE_MAX_BYTES, MIB
 from crmkit.testing.tokens import TestSigner
 
 TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736"
@@ -124,6 +129,64 @@ def test_upload_resources_take_larger_bodies(
     assert [len(hit.body) for hit in hits.of("customers")] == [200_000]
     too_big = httpx.post(f"{gateway}/api/v1/imports", content=b"x" * 300_001, headers=token)
     assert too_big.status_code == 413
+
+
+def _declared_only(gateway: str, path: str, length: int, token: dict[str, str]) -> httpx.Response:
+    """A request announcing `length` body bytes and sending none: the gateway answers from
+    the headers (no need to push 100 MB through a test)."""
+    url = httpx.URL(gateway)
+    headers = "".join(f"{k}: {v}\r\n" for k, v in token.items())
+    request = (
+        f"PUT {path} HTTP/1.1\r\nHost: {url.host}:{url.port}\r\n{headers}"
+        f"Content-Length: {length}\r\nConnection: close\r\n\r\n"
+    )
+    with socket.create_connection((url.host, url.port or 80), timeout=10) as connection:
+        connection.sendall(request.encode())
+        answer = b""
+        while chunk := connection.recv(65536):
+            answer += chunk
+    head, _, body = answer.partition(b"\r\n\r\n")
+    status = int(head.split(b" ", 2)[1])
+    content_type = re.search(rb"(?im)^content-type: *([^\r\n]+)", head)
+    return httpx.Response(
+        status,
+        content=body,
+        headers={"content-type": content_type.group(1).decode() if content_type else ""},
+    )
+
+
+def test_file_uploads_may_be_as_large_as_the_files_service_keeps(
+    make_gateway: MakeGateway, hits: Upstreams, signer: TestSigner, monkeypatch: MonkeyPatch
+) -> None:
+    # The default limits (imports 60 MB, files FILE_MAX_BYTES); time enough to pass 61 MB on.
+    # The test's files service is down on purpose: an echoing upstream stands in for it.
+    services = {**hits.urls, "files": hits.urls["customers"]}
+    gateway = make_gateway(services=services, upstream_timeout_seconds=30.0)
+    token = bearer(signer.mint(tenant_id=TENANT_A))
+    path = "/api/v1/files/0b6c5a58-5c1e-4c55-9a43-0f6d8b1f7c11/content"
+
+    def chunks(total: int) -> Iterator[bytes]:
+        for _ in range(total // MIB):
+            yield b"x" * MIB
+
+    accepted = httpx.put(f"{gateway}{path}", content=chunks(61 * MIB), headers=token, timeout=60)
+    assert accepted.status_code == 200, accepted.text
+    assert [len(hit.body) for hit in hits.of("customers")] == [61 * MIB]
+    # Past the files service's largest file (and the framing allowed around it): refused
+    # from the headers, before the service sees a byte, naming the limit.
+    limit = FILE_MAX_BYTES + FILE_FRAMING_BYTES
+    refused = _declared_only(gateway, path, limit + 1, token)
+    assert refused.status_code == 413
+    assert refused.headers["content-type"] == "application/problem+json"
+    assert refused.json()["code"] == "payload_too_large"
+    assert refused.json()["limit"] == limit
+    assert len(hits.of("customers")) == 1
+    assert str(limit) in refused.json()["detail"]
+    # Imports keep their own, smaller limit.
+    assert _declared_only(gateway, "/api/v1/imports", 61 * MIB, token).status_code == 413
+    # One setting: the gateway reads the files service's own variable.
+    monkeypatch.setenv("CRM_FILES_MAX_FILE_BYTES", str(200 * MIB))
+    assert GatewaySettings().file_max_bytes == 200 * MIB
 
 
 def test_security_headers_on_every_response(gateway: str, signer: TestSigner) -> None:

@@ -33,6 +33,9 @@ STACK_ENV = {
     # Imports commit a chunk at a time: small chunks, so the import's progress bar is seen
     # part-way even on a fast machine.
     "CRM_CUSTOMERS_IMPORT_CHUNK_ROWS": "200",
+    # Exports commit their progress every chunk; a short pause lets a poll see it part-way.
+    "CRM_CUSTOMERS_EXPORT_CHUNK_ROWS": "100",
+    "CRM_CUSTOMERS_EXPORT_CHUNK_PAUSE_SECONDS": "0.2",
     # Generous: the stack's ~25 processes start on a shared two-core machine.
     "CRM_STACK_READY_SECONDS": os.environ.get("CRM_STACK_READY_SECONDS", "300"),
 }

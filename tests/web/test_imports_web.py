@@ -275,3 +275,157 @@ def test_an_export_of_the_filtered_list_has_its_customers_masked_as_shown(
     page.click("#open-export")
     globex_rows = _exported(page, base)
     assert {row["id"] for row in globex_rows} == {ids[(globex.slug, s)] for s in "ABC"}
+
+
+BULK_ROWS = 1200
+
+
+def _wait_for_import(company: Company, import_id: str) -> dict[str, object]:
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline:
+        job: dict[str, object] = company.api("GET", f"/api/v1/imports/{import_id}")
+        if job["status"] in ("done", "failed"):
+            return job
+        time.sleep(0.5)
+    raise AssertionError(f"import {import_id} still running")
+
+
+def test_an_exports_progress_page_counts_its_rows_part_way(
+    page: Page, base: str, companies: tuple[Company, Company]
+) -> None:
+    acme, globex = companies
+    run = uuid.uuid4().hex[:6]
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["name"])
+    writer.writerows([f"Export Bulk {run} {i:04d}"] for i in range(BULK_ROWS))
+    queued = acme.api(
+        "POST", "/api/v1/imports",
+        files={"file": ("bulk.csv", out.getvalue().encode(), "text/csv")},
+        data={"mapping": '{"name": "name"}'},
+    )  # fmt: skip
+    assert _wait_for_import(acme, queued["id"])["created"] == BULK_ROWS
+    globex.api("POST", "/api/v1/customers", json={"kind": "company", "name": f"环球 Bulk {run}"})
+
+    sign_in(page, base, acme, acme.admin_email)
+    page.goto(f"{base}/customers?f=name&op=contains&v=Export+Bulk+{run}")
+    page.click("#open-export")
+    expect(page).to_have_url(re.compile(r"/exports/[0-9a-f-]{36}$"))
+    export_id = page.url.rsplit("/", 1)[1]
+    seen: list[tuple[str, float, float, str]] = []
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline:
+        seen.append(
+            page.evaluate(
+                """() => {
+                  const box = document.getElementById("export-status");
+                  const bar = document.getElementById("export-bar");
+                  const text = document.getElementById("export-processed");
+                  return [box.dataset.status, Number(bar.getAttribute("value") || 0),
+                          Number(bar.getAttribute("max") || 0), text ? text.innerText : ""];
+                }"""
+            )
+        )
+        if seen[-1][0] in ("done", "failed"):
+            break
+        if 0 < seen[-1][1] < seen[-1][2] and len([x for x in seen if 0 < x[1] < x[2]]) == 1:
+            shot(page, "exports-progress-desktop")  # the first part-way state seen
+        page.wait_for_timeout(150)
+    part_way = [(v, m, text) for s, v, m, text in seen if s == "running" and 0 < v < m]
+    assert part_way, f"the bar never showed a count part-way: {seen}"
+    assert {m for _, m, _ in part_way} == {BULK_ROWS}
+    value, _, text = part_way[0]
+    assert text == f"{int(value):,} of 1,200 customers written", text
+    assert seen[-1][0] == "done"
+    expect(page.locator("#export-total")).to_contain_text("1,200")
+    shot(page, "exports-done-big-desktop")
+    _sign_out(page)
+
+    # Globex: none of Acme's rows in its list, and Acme's export is not found.
+    sign_in(page, base, globex, globex.admin_email)
+    assert page.goto(f"{base}/exports/{export_id}").status == 404  # type: ignore[union-attr]
+    page.goto(f"{base}/customers?f=name&op=contains&v=Bulk+{run}")
+    expect(page.locator("#customer-list")).to_contain_text(f"环球 Bulk {run}")
+    expect(page.locator("#customer-list")).not_to_contain_text(f"Export Bulk {run}")
+
+
+def _report_file(rows: list[list[str]]) -> bytes:
+    out = io.StringIO()
+    csv.writer(out).writerows([["name", "email", "kind"], *rows])
+    return out.getvalue().encode("utf-8")
+
+
+def test_the_import_report_speaks_the_users_language(
+    page: Page, phone: Page, base: str, companies: tuple[Company, Company]
+) -> None:
+    acme, globex = companies
+    run = uuid.uuid4().hex[:6]
+    existing = f"环球已有 {run}"
+    globex.api("POST", "/api/v1/customers", json={"kind": "company", "name": existing})
+    acme.api("POST", "/api/v1/customers", json={"kind": "company", "name": existing})
+    rows = [
+        [f"环球 {run} 甲", f"a@{run}.example", "company"],
+        [f"环球 {run} 乙", "not-an-email", "company"],
+        [f"环球 {run} 丙", "", "machine"],
+        [existing, "", "company"],
+    ]
+
+    # Globex (zh-CN) through the wizard: step 3 and the downloaded report in Chinese.
+    sign_in(page, base, globex, globex.admin_email)
+    page.goto(f"{base}/imports/new")
+    page.set_input_files(
+        "#import-file",
+        files=[{"name": "zh.csv", "mimeType": "text/csv", "buffer": _report_file(rows)}],
+    )
+    page.click("#upload-next")
+    expect(page.locator("select[data-column='email']")).to_have_value("email")
+    page.click("#start-import")
+    expect(page.locator("#import-status")).to_have_attribute("data-status", "done", timeout=120_000)
+    import_id = page.url.rsplit("/", 1)[1]
+    shot(page, "imports-report-zh-desktop")
+    reasons = {
+        r.get_attribute("data-row"): r.locator(".report-reason").inner_text()
+        for r in page.locator("#report-rows tbody tr").all()
+    }
+    assert reasons == {
+        "3": "不是有效的电子邮箱",
+        "4": "“machine”既不是公司也不是个人",
+        "5": "疑似与已有客户重复",
+    }, reasons
+    href = page.locator("#report-download").get_attribute("href")
+    downloaded = page.request.get(f"{base}{href}")
+    assert downloaded.status == 200
+    assert downloaded.headers["content-type"].startswith("text/csv")
+    lines = list(csv.reader(io.StringIO(downloaded.body().decode("utf-8-sig"))))
+    assert lines[0] == ["row", "outcome", "customer_id", "field", "reason"]
+    assert [(line[0], line[1], line[4]) for line in lines[1:]] == [
+        ("2", "created", ""),
+        ("3", "failed", "不是有效的电子邮箱"),
+        ("4", "failed", "“machine”既不是公司也不是个人"),
+        ("5", "skipped", "疑似与已有客户重复"),
+    ]
+    _sign_out(page)
+    sign_in(phone, base, globex, globex.admin_email)
+    phone.goto(f"{base}/imports/{import_id}")
+    expect(phone.locator("#report-rows")).to_contain_text("疑似与已有客户重复")
+    shot(phone, "imports-report-zh-phone")
+
+    # Acme (en): Globex's import is not found; its own report reads in English.
+    queued = acme.api(
+        "POST", "/api/v1/imports",
+        files={"file": ("en.csv", _report_file(rows), "text/csv")},
+        data={"mapping": '{"name": "name", "email": "email", "kind": "kind"}'},
+    )  # fmt: skip
+    assert _wait_for_import(acme, queued["id"])["status"] == "done"
+    sign_in(page, base, acme, acme.admin_email)
+    assert page.goto(f"{base}/imports/{import_id}").status == 404  # type: ignore[union-attr]
+    assert page.goto(f"{base}/imports/{import_id}/report").status == 404  # type: ignore[union-attr]
+    page.goto(f"{base}/imports/{queued['id']}")
+    expect(page.locator("#report-rows tr[data-row='5'] .report-reason")).to_have_text(
+        "Likely duplicate of an existing customer"
+    )
+    english = page.request.get(f"{base}/imports/{queued['id']}/report")
+    text = english.body().decode("utf-8-sig")
+    assert "Not an email address" in text
+    assert "“machine” is neither company nor person" in text
+    assert "疑似" not in text

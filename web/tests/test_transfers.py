@@ -1,9 +1,15 @@
 """The import wizard's and the export form's pure parts: the mapping posted back, the report's
 rows not imported, the list filter an export sends."""
 
+import csv
+import io
+import json
+
+from crm_web.gateway import field_reason
 from crm_web.pages.transfers import (
     export_filters,
     failed_and_skipped,
+    localised_report,
     mapping_of,
     value_of,
 )
@@ -23,14 +29,61 @@ def test_the_posted_mapping_names_only_the_columns_given_a_field() -> None:
     assert mapping_of(columns, fields) == {"客户名称": "name", "Phone": "phone", "Phone 2": "phone"}
 
 
+def english(error: dict[str, object]) -> str:
+    return str(error["reason"])
+
+
+def chinese(error: dict[str, object]) -> str:
+    return field_reason(error, "zh-CN")
+
+
+def _coded_report() -> str:
+    """A report as the API writes it now: the errors again as JSON, with codes and params."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["row", "outcome", "customer_id", "field", "reason", "errors"])
+    writer.writerow(["2", "created", "1f0e", "", "", ""])
+    bad = [
+        {"field": "email", "reason": "'x' is not an email address", "code": "invalid_email"},
+        {"field": "level", "reason": "'z' is not a level of this tenant",
+         "code": "not_in_dictionary", "params": {"value": "z"}},
+        {"field": "notes", "reason": "something new", "code": "no_message_for_this"},
+    ]  # fmt: skip
+    writer.writerow(["3", "failed", "", "email; level; notes", "…", json.dumps(bad)])
+    duplicate = [{"field": "name", "reason": "likely duplicate", "code": "likely_duplicate"}]
+    writer.writerow(["4", "skipped", "9a9b", "name", "…", json.dumps(duplicate)])
+    return "\ufeff" + out.getvalue()
+
+
+def test_report_reasons_are_worded_in_the_users_language_from_their_codes() -> None:
+    rows = failed_and_skipped(_coded_report(), chinese)
+    assert [(r["row"], r["problems"]) for r in rows] == [
+        ("3", [("email", "不是有效的电子邮箱"), ("level", "“z”不是本公司的可选值"),
+               ("notes", "something new")]),
+        ("4", [("name", "疑似与已有客户重复")]),
+    ]  # fmt: skip
+    downloaded = localised_report(_coded_report(), chinese)
+    assert downloaded.startswith("\ufeff".encode())
+    lines = list(csv.reader(io.StringIO(downloaded.decode("utf-8-sig"))))
+    assert lines == [
+        ["row", "outcome", "customer_id", "field", "reason"],
+        ["2", "created", "1f0e", "", ""],
+        ["3", "failed", "", "email; level; notes",
+         "不是有效的电子邮箱; “z”不是本公司的可选值; something new"],
+        ["4", "skipped", "9a9b", "name", "疑似与已有客户重复"],
+    ]  # fmt: skip
+    in_english = localised_report(_coded_report(), lambda e: field_reason(e, "en"))
+    assert "Likely duplicate of an existing customer" in in_english.decode("utf-8-sig")
+
+
 def test_the_report_gives_failed_and_skipped_rows_with_each_field_and_reason() -> None:
-    rows = failed_and_skipped(REPORT)
+    rows = failed_and_skipped(REPORT, english)
     assert [(r["row"], r["outcome"], r["problems"]) for r in rows] == [
         ("3", "failed", [("email", "not an e-mail address"), ("phone", "not a phone number")]),
         ("4", "skipped", [("name", "likely duplicate of an existing customer")]),
     ]
     assert rows[1]["customer_id"] == "9a9b"
-    assert len(failed_and_skipped(REPORT, limit=1)) == 1
+    assert len(failed_and_skipped(REPORT, english, limit=1)) == 1
 
 
 def test_an_export_sends_the_lists_filter_and_the_chosen_ids() -> None:

@@ -46,6 +46,8 @@ CORS_HEADERS = [
     "tracestate",
     "Accept-Language",
 ]
+# Room for a multipart body's boundaries and part headers around a largest-allowed file.
+FILE_FRAMING_BYTES = 64 * 1024
 CORS_EXPOSED = ["X-Request-Id", "Retry-After", "ETag", "Location", "Content-Disposition"]
 
 
@@ -65,6 +67,8 @@ class Edge:
         path = request.url.path
         rest = path.removeprefix(API_PREFIX) if path.startswith(API_PREFIX) else path[1:]
         segment = rest.split("/", 1)[0]
+        if segment == "files":  # as large as the files service takes a file
+            return self.settings.file_max_bytes + FILE_FRAMING_BYTES
         if segment in self.settings.upload_resources:
             return self.settings.upload_max_body_bytes
         return self.settings.max_body_bytes

@@ -80,7 +80,7 @@ async def _limited(request: Request, *, limit: int) -> AsyncIterator[bytes]:
     async for chunk in request.stream():
         size += len(chunk)
         if size > limit:
-            raise PayloadTooLarge(f"request body exceeds {limit} bytes")
+            raise PayloadTooLarge(f"request body exceeds {limit} bytes", limit=limit)
         if chunk:
             yield chunk
 
@@ -110,7 +110,7 @@ async def forward(
 ) -> Response:
     length = declared_length(request)
     if length is not None and length > max_body_bytes:
-        raise PayloadTooLarge(f"request body exceeds {max_body_bytes} bytes")
+        raise PayloadTooLarge(f"request body exceeds {max_body_bytes} bytes", limit=max_body_bytes)
     has_body = length is not None or "transfer-encoding" in request.headers
     raw_path: bytes = request.scope.get("raw_path") or request.url.path.encode()
     query: bytes = request.scope.get("query_string") or b""

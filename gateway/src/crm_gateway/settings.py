@@ -13,6 +13,7 @@ from crm_gateway.routes import (
     DEFAULT_SERVICES,
     RESERVED_SUBDOMAINS,
 )
+from crmkit.limits import FILE_MAX_BYTES
 
 
 class GatewaySettings(BaseSettings):
@@ -55,11 +56,17 @@ class GatewaySettings(BaseSettings):
     )
     max_body_bytes: int = Field(10 * 1024 * 1024, description="Largest request body accepted")
     upload_max_body_bytes: int = Field(
-        60 * 1024 * 1024, description="Largest body on the upload resources (imports, files)"
+        60 * 1024 * 1024, description="Largest body on the upload resources (imports)"
     )
     upload_resources: list[str] = Field(
         default_factory=lambda: ["imports", "files"],
         description="First path segments after /api/v1/ that take files in the request body",
+    )
+    file_max_bytes: int = Field(
+        FILE_MAX_BYTES,
+        validation_alias=AliasChoices("CRM_GATEWAY_FILE_MAX_BYTES", "CRM_FILES_MAX_FILE_BYTES"),
+        description="The files service's largest file: bodies on `/files…` may be this large "
+        "(plus a little for multipart framing), whatever `upload_max_body_bytes` says",
     )
     upstream_timeout_seconds: float = Field(30.0, description="Wait for an upstream's answer")
     connect_timeout_seconds: float = Field(3.0, description="Wait for a connection upstream")

@@ -5,6 +5,7 @@ tenant and the user who asked."""
 
 import csv
 import io
+import time
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -18,11 +19,19 @@ from crmkit.db import Database
 from crmkit.events.envelope import CloudEvent
 from crmkit.events.models import OutboxRecord
 
+# Small chunks with a pause between them, so a poll sees an export part-way.
+CHUNK_ROWS = 5
+
 
 @pytest.fixture(scope="module")
 def workers(customers_db: Database) -> Iterator[Workers]:
     with jobs_broker("transfers_exports") as url:
-        running = Workers(customers_db, url)
+        running = Workers(
+            customers_db,
+            url,
+            CRM_CUSTOMERS_EXPORT_CHUNK_ROWS=str(CHUNK_ROWS),
+            CRM_CUSTOMERS_EXPORT_CHUNK_PAUSE_SECONDS="0.3",
+        )
         running.start()
         try:
             yield running
@@ -153,3 +162,41 @@ def test_exports_are_private_to_the_tenant_and_the_user(
     for org, as_ in ((globex, "admin"), (acme, "admin")):
         assert org.get(f"/api/v1/exports/{job['id']}", as_=as_).status_code == 404
         assert org.get(f"/api/v1/exports/{job['id']}/file", as_=as_).status_code == 404
+
+
+def test_an_exports_progress_counts_its_rows_as_they_are_written(
+    workers: Workers, acme: Org, globex: Org
+) -> None:
+    people(acme)
+    exporter = globex.role("exporter", scope="all", extra=("export",))
+    globex.add_user("eve", role_ids=(exporter,))
+    for n in range(8 * CHUNK_ROWS):
+        acme.customer(f"Acme Row {n:02d}")
+    for n in range(2 * CHUNK_ROWS + 2):
+        globex.customer(f"Globex Row {n:02d}")
+
+    started = acme.post("/api/v1/exports", {"entity": "customers"}, as_="eve")
+    assert started.status_code == 202, started.text
+    path = f"/api/v1/exports/{started.json()['id']}"
+    seen: list[tuple[str, int | None, int]] = []
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        body = acme.get(path, as_="eve").json()
+        seen.append((body["status"], body["total"], body["processed"]))
+        if body["status"] in ("done", "failed"):
+            break
+        time.sleep(0.05)
+    part_way = [(s, t, p) for s, t, p in seen if s == "running" and t and 0 < p < t]
+    assert part_way, f"never seen part-way: {seen}"
+    assert {t for _, t, _ in part_way} == {8 * CHUNK_ROWS}, "the total is known from the start"
+    assert all(p % CHUNK_ROWS == 0 for _, _, p in part_way), "progress moves a chunk at a time"
+    assert seen[-1] == ("done", 8 * CHUNK_ROWS, 8 * CHUNK_ROWS)
+    file = acme.get(f"{path}/file", as_="eve")
+    expected = [f"Acme Row {n:02d}" for n in range(8 * CHUNK_ROWS)]
+    assert sorted(r["name"] for r in csv_rows(file)) == expected
+
+    # Globex counts and writes only its own rows, and Acme's job is not its to poll.
+    job, globex_file = exported(globex, "eve")
+    assert (job["total"], job["processed"]) == (2 * CHUNK_ROWS + 2, 2 * CHUNK_ROWS + 2)
+    assert all(r["name"].startswith("Globex Row") for r in csv_rows(globex_file))
+    assert globex.get(path, as_="eve").status_code == 404

@@ -3,6 +3,7 @@ outcome of every row (created, updated, skipped as a duplicate, failed with the 
 reason), GBK and XLSX files, previews and saved mappings, limits, and a worker killed in
 the middle of an import that finishes it with no row imported twice and none lost."""
 
+import json
 import signal
 import time
 import uuid
@@ -126,6 +127,23 @@ def test_good_bad_and_duplicate_rows_give_the_exact_report(
         ("12", "created", "", ""),
         ("14", "failed", "kind", "'machine' is neither company nor person"),
     ]
+    # Every reason also has a code (and its params), for a message in the user's language.
+    codes = {
+        r["row"]: [(e["field"], e.get("code"), e.get("params")) for e in json.loads(r["errors"])]
+        for r in rows
+        if r["errors"]
+    }
+    assert codes == {
+        "3": [("name", "likely_duplicate", None)],
+        "5": [("name", "string_too_short", {"min_length": 1})],
+        "6": [("phone", "invalid_phone", None)],
+        "7": [("level", "not_in_dictionary", {"value": "z"})],
+        "8": [("phone", "likely_duplicate", None)],
+        "9": [("email", "invalid_email", None)],
+        "10": [("custom.revenue", "not_number", None)],
+        "11": [("contact.name", "missing", None)],
+        "14": [("kind", "invalid_kind", {"value": "machine"})],
+    }
     by_row = {r["row"]: r for r in rows}
     assert by_row["3"]["customer_id"] == existing["id"]
     assert by_row["8"]["customer_id"] == created["4"], "a duplicate within the file"
@@ -199,6 +217,49 @@ def test_update_writes_a_duplicate_row_over_the_customer(workers: Workers, acme:
         h["action"] for h in acme.get(f"/api/v1/customers/{first['id']}/history").json()["items"]
     ]
     assert changed == ["updated", "created"]
+
+
+def test_every_reason_a_row_is_not_imported_has_a_code(
+    workers: Workers, acme: Org, globex: Org
+) -> None:
+    acme.created(
+        "/api/v1/custom-fields",
+        {"entity": "customer", "key": "tax_no", "label": "Tax no", "type": "text", "unique": True},
+    )
+    acme.customer("Taxed Co", custom={"tax_no": "T-1"})
+    acme.customer("Admin Owned Co")
+    importer = acme.role("importer", scope="own", extra=("import",))
+    acme.add_user("ivy", role_ids=(importer,))
+    globex.customer("Globex Owned Co")
+    many_phones = ",".join(f"1380000{n:04d}" for n in range(11))
+    content = csv_bytes(
+        [
+            ["name", "tax_no", "birthday", "phone"],
+            ["Second Taxed Co", "T-1", "", ""],
+            ["Born Co", "", "2000-01-01", ""],
+            ["Many Phones Co", "", "", many_phones],
+            ["Admin Owned Co", "", "", ""],
+            ["Globex Owned Co", "", "", ""],
+        ]
+    )
+    mapping = {"name": "name", "tax_no": "custom.tax_no", "birthday": "birthday", "phone": "phone"}
+    job = imported(acme, content, mapping, on_duplicate="update", as_="ivy")
+    assert job["status"] == "done", job
+    rows = report(acme, job, as_="ivy")
+    coded = {
+        r["row"]: [(e["field"], e["code"], e.get("params")) for e in json.loads(r["errors"])]
+        for r in rows
+        if r["errors"]
+    }
+    assert coded == {
+        "2": [("custom.tax_no", "taken", None)],
+        "3": [("birthday", "birthday_for_company", None)],
+        "4": [("phone", "too_long", {"max_length": 10})],
+        "5": [("row", "duplicate_not_changeable", None)],
+    }
+    # Another tenant's customer of that name is no duplicate: created.
+    assert [r["outcome"] for r in rows if r["row"] == "6"] == ["created"]
+    assert globex.names("/api/v1/customers") == {"Globex Owned Co"}
 
 
 def test_create_anyway_needs_force_create(workers: Workers, acme: Org) -> None:

@@ -150,11 +150,12 @@ def imported(org: Org, content: bytes, mapping: dict[str, str], **kwargs: Any) -
     response = upload(org, content, mapping, **kwargs)
     assert response.status_code == 202, response.text
     assert response.json()["status"] == "queued"
-    return wait_for(org, f"/api/v1/imports/{response.json()['id']}")
+    as_ = str(kwargs.get("as_", "admin"))
+    return wait_for(org, f"/api/v1/imports/{response.json()['id']}", as_=as_)
 
 
-def report(org: Org, job: dict[str, Any]) -> list[dict[str, str]]:
-    response = org.get(job["report_url"])
+def report(org: Org, job: dict[str, Any], *, as_: str = "admin") -> list[dict[str, str]]:
+    response = org.get(job["report_url"], as_=as_)
     assert response.status_code == 200, response.text
     assert response.headers["content-type"].startswith("text/csv")
     return list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))

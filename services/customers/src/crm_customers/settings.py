@@ -36,6 +36,12 @@ class CustomersSettings(BaseSettings):
     import_chunk_pause_seconds: float = Field(
         0.0, description="Pause between an import's chunks, to leave the database room"
     )
+    export_chunk_rows: int = Field(
+        1000, description="Rows an export writes between two commits of its progress"
+    )
+    export_chunk_pause_seconds: float = Field(
+        0.0, description="Pause between an export's chunks, to leave the database room"
+    )
 
 
 @lru_cache(maxsize=1)

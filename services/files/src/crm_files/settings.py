@@ -6,6 +6,8 @@ from functools import lru_cache
 from pydantic import BaseModel, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from crmkit.limits import FILE_MAX_BYTES
+
 MIB = 1024 * 1024
 
 
@@ -40,7 +42,7 @@ class FilesSettings(BaseSettings):
     )
     s3_region: str = Field("us-east-1", description="Region presigned URLs are signed for")
     url_expiry_seconds: int = Field(300, description="Lifetime of presigned upload/download URLs")
-    max_file_bytes: int = Field(100 * MIB, description="Largest file (one version) accepted")
+    max_file_bytes: int = Field(FILE_MAX_BYTES, description="Largest file (one version) accepted")
     api_upload_max_bytes: int = Field(
         5 * MIB, description="Largest body accepted by `PUT /api/v1/files/{id}/content`"
     )

@@ -24,14 +24,15 @@ from starlette.concurrency import run_in_threadpool
 from crm_web.gateway import ApiError
 from crm_web.pages.common import CurrentPage, Page
 from crm_web.pages.customers import user_names
+from crmkit.limits import FILE_MAX_BYTES
 
 router = APIRouter()
 
 RECORD_TYPE = "customer"
 PAGE_SIZE = 20
-# The gateway's body limit on `/files/…` (CRM_GATEWAY_UPLOAD_MAX_BODY_BYTES, the upload
-# resources): a larger file is refused in the browser before a byte is sent.
-UPLOAD_MAX_BYTES = 60 * 1024 * 1024
+# The files service's largest file, which the gateway also lets through on `/files/…`: a
+# larger file is refused in the browser before a byte is sent.
+UPLOAD_MAX_BYTES = FILE_MAX_BYTES
 SPOOL_IN_MEMORY_BYTES = 1024 * 1024
 CHUNK_BYTES = 64 * 1024
 # Shown in the page (thumbnail, viewer); anything else is only ever an attachment, so no

@@ -18,6 +18,7 @@ without `customers:export`, `422` for a bad filter) is shown on an error page.
 import csv
 import io
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Any
 from urllib.parse import quote, urlencode
@@ -25,7 +26,7 @@ from urllib.parse import quote, urlencode
 from fastapi import APIRouter, File, Form, UploadFile
 from fastapi.responses import Response
 
-from crm_web.gateway import ApiError
+from crm_web.gateway import ApiError, field_reason
 from crm_web.pages.common import CurrentPage, Page, redirect
 from crm_web.pages.customers import conditions_of
 
@@ -45,6 +46,8 @@ CONTACT_TARGETS = ("name", "title", "role", "phone", "email", "wechat", "birthda
 # The finished page lists this many failed and skipped rows; the report has them all.
 REPORT_ROWS_SHOWN = 500
 FINISHED = ("done", "failed")
+REPORT_COLUMNS = ("row", "outcome", "customer_id", "field", "reason")
+Problem = tuple[str, str]
 
 
 @dataclass
@@ -63,20 +66,49 @@ def mapping_of(columns: list[str], fields: list[str]) -> dict[str, str]:
     return {c: f for c, f in zip(columns, fields, strict=False) if c and f}
 
 
-def failed_and_skipped(report_csv: str, limit: int = REPORT_ROWS_SHOWN) -> list[dict[str, str]]:
-    """The report's rows that were not imported, in file order, `field` and `reason` split
-    back into pairs."""
-    rows = []
+def _problems(line: dict[str, str], reason_of: Callable[[dict[str, Any]], str]) -> list[Problem]:
+    """A report line's (field, reason) pairs, worded by `reason_of` from the `errors` column
+    (codes and params) when the report has it, else the API's English reasons."""
+    try:
+        errors = json.loads(line.get("errors") or "[]")
+    except ValueError:
+        errors = []
+    if errors and isinstance(errors, list):
+        return [(str(e.get("field", "")), reason_of(e)) for e in errors if isinstance(e, dict)]
+    fields = (line.get("field") or "").split("; ")
+    reasons = (line.get("reason") or "").split("; ")
+    return list(zip(fields, reasons, strict=False))
+
+
+def failed_and_skipped(
+    report_csv: str,
+    reason_of: Callable[[dict[str, Any]], str],
+    limit: int = REPORT_ROWS_SHOWN,
+) -> list[dict[str, Any]]:
+    """The report's rows that were not imported, in file order, as (field, reason) pairs."""
+    rows: list[dict[str, Any]] = []
     for line in csv.DictReader(io.StringIO(report_csv.lstrip("\ufeff"))):
         if line.get("outcome") not in ("failed", "skipped"):
             continue
-        fields = (line.get("field") or "").split("; ")
-        reasons = (line.get("reason") or "").split("; ")
-        line["problems"] = list(zip(fields, reasons, strict=False))
-        rows.append(line)
+        rows.append({**line, "problems": _problems(line, reason_of)})
         if len(rows) >= limit:
             break
     return rows
+
+
+def localised_report(report_csv: str, reason_of: Callable[[dict[str, Any]], str]) -> bytes:
+    """The API's report as the user downloads it: `row, outcome, customer_id, field, reason`
+    with the reasons in the user's language (UTF-8 with a BOM, for Excel)."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(REPORT_COLUMNS)
+    for line in csv.DictReader(io.StringIO(report_csv.lstrip("\ufeff"))):
+        problems = _problems(line, reason_of)
+        writer.writerow(
+            [line.get("row", ""), line.get("outcome", ""), line.get("customer_id", ""),
+             "; ".join(f for f, _ in problems if f), "; ".join(r for _, r in problems if r)]
+        )  # fmt: skip
+    return out.getvalue().encode("utf-8-sig")
 
 
 def value_of(values: dict[str, Any], target: str) -> str:
@@ -382,7 +414,9 @@ async def _import_status(page: Page, import_id: str) -> dict[str, Any]:
             page.signed_in, "GET", f"/api/v1/imports/{import_id}/report"
         )
         if response.status_code == 200:
-            job["problems"] = failed_and_skipped(response.content.decode("utf-8-sig"))
+            job["problems"] = failed_and_skipped(
+                response.content.decode("utf-8-sig"), _reason_in(page.locale)
+            )
     return job
 
 
@@ -419,9 +453,20 @@ async def _proxied(page: Page, path: str) -> Response:
     return Response(response.content, headers=headers)
 
 
+def _reason_in(locale: str) -> Callable[[dict[str, Any]], str]:
+    return lambda error: field_reason(error, locale)
+
+
 @router.get("/imports/{import_id}/report")
 async def import_report(page: CurrentPage, import_id: str) -> Response:
-    return await _proxied(page, f"/api/v1/imports/{import_id}/report")
+    """The API's report with its reasons in the user's language (the API gives codes; the
+    console holds the messages)."""
+    proxied = await _proxied(page, f"/api/v1/imports/{import_id}/report")
+    if proxied.status_code != 200:
+        return proxied
+    body = localised_report(bytes(proxied.body).decode("utf-8-sig"), _reason_in(page.locale))
+    kept = ("content-type", "content-disposition")
+    return Response(body, headers={k: proxied.headers[k] for k in kept if k in proxied.headers})
 
 
 # Exports.

@@ -220,7 +220,8 @@ def get_import(import_id: uuid.UUID, session: TenantSession, caller: CurrentCall
 def import_report(
     import_id: uuid.UUID, session: TenantSession, caller: CurrentCaller
 ) -> StreamingResponse:
-    """Every row's outcome: `row, outcome, customer_id, field, reason` (CSV, UTF-8)."""
+    """Every row's outcome: `row, outcome, customer_id, field, reason, errors` (CSV, UTF-8;
+    `errors` the JSON `[{field, reason, code, params}]` of a row not imported)."""
     job = importing.get_import(session, caller=caller, job_id=import_id)
     buffer = io.StringIO()
     writer = csv.writer(buffer)
@@ -242,6 +243,7 @@ def _export_out(job: ExportJob) -> ExportOut:
         format=job.file_format,
         filter=list(job.filters),
         total=job.total,
+        processed=job.processed,
         file_url=f"/api/v1/exports/{job.id}/file" if job.file_id else None,
         error=job.error,
         created_at=job.created_at,

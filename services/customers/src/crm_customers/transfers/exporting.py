@@ -6,8 +6,9 @@ Every finished export is reported to identity's audit log (`customers.customer.e
 
 import csv
 import io
+import tempfile
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -56,6 +57,8 @@ COLUMNS = (
     "last_follow_up_at",
     "next_follow_up_at",
 )
+# Exports count their rows exactly (a threshold no tenant reaches).
+EXACT_COUNT = 2**62
 # Leading characters a spreadsheet would run as a formula.
 _FORMULA_STARTS = ("=", "+", "@", "\t", "\r")
 
@@ -155,7 +158,25 @@ def row_of(customer: CustomerOut, columns: list[str]) -> list[str]:
     ]
 
 
-def _pages(session: Session, caller: Caller, job: ExportJob) -> Iterator[list[CustomerOut]]:
+def count_rows(session: Session, caller: Caller, job: ExportJob) -> int:
+    """How many rows the export will write: an exact count (the export reads every row
+    anyway), so its progress has a real total from the start."""
+    found = customers.list_customers(
+        session,
+        caller=caller,
+        filters=list(job.filters),
+        sort=job.sort,
+        limit=1,
+        cursor=None,
+        with_total=True,
+        total_threshold=EXACT_COUNT,
+    )
+    return found.total or 0
+
+
+def _pages(
+    session: Session, caller: Caller, job: ExportJob, page_size: int
+) -> Iterator[list[CustomerOut]]:
     cursor: str | None = None
     while True:
         page = customers.list_customers(
@@ -163,7 +184,7 @@ def _pages(session: Session, caller: Caller, job: ExportJob) -> Iterator[list[Cu
             caller=caller,
             filters=list(job.filters),
             sort=job.sort,
-            limit=MAX_LIMIT,
+            limit=page_size,
             cursor=cursor,
             with_total=False,
         )
@@ -174,27 +195,85 @@ def _pages(session: Session, caller: Caller, job: ExportJob) -> Iterator[list[Cu
         cursor = page.next_cursor
 
 
-def write_export(session: Session, job: ExportJob) -> None:
-    """Build the file, store it and record the export (the task commits once)."""
+class _CsvFile:
+    """Rows go to a temporary file as they come (memory only past 8 MB is disk)."""
+
+    media_type = "text/csv; charset=utf-8"
+
+    def __init__(self, columns: list[str]) -> None:
+        self._raw = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115
+        # The BOM makes Excel read UTF-8.
+        self._text = io.TextIOWrapper(self._raw, encoding="utf-8-sig", newline="")
+        self._writer = csv.writer(self._text)
+        self._writer.writerow(columns)
+
+    def add(self, rows: list[list[str]]) -> None:
+        self._writer.writerows(rows)
+
+    def content(self) -> bytes:
+        self._text.flush()
+        self._raw.seek(0)
+        data = self._raw.read()
+        self._text.close()
+        return data
+
+
+class _XlsxFile:
+    """openpyxl's write-only workbook keeps appended rows in a temporary file, not memory."""
+
+    media_type = XLSX_TYPE
+
+    def __init__(self, columns: list[str]) -> None:
+        from openpyxl import Workbook  # type: ignore[import-untyped]
+
+        self._book = Workbook(write_only=True)
+        self._sheet = self._book.create_sheet("customers")
+        self._sheet.append(columns)
+
+    def add(self, rows: list[list[str]]) -> None:
+        for row in rows:
+            self._sheet.append(row)
+
+    def content(self) -> bytes:
+        buffer = io.BytesIO()
+        self._book.save(buffer)
+        return buffer.getvalue()
+
+
+def write_export(
+    session: Session,
+    job: ExportJob,
+    *,
+    chunk_rows: int,
+    on_chunk: Callable[[int], None] = lambda written: None,
+) -> None:
+    """Write the file a page at a time, telling `on_chunk` the rows written so far every
+    `chunk_rows` rows; then store it and record the export (the caller commits)."""
     caller = callers.restore(job.caller)
     keys = sorted(customers.custom_keys(session))
     columns = columns_for(caller, keys)
-    rows: list[list[str]] = []
-    for page in _pages(session, caller, job):
-        rows += [row_of(c, columns) for c in page]
-    content = _csv(columns, rows) if job.file_format == "csv" else _xlsx(columns, rows)
+    out = _CsvFile(columns) if job.file_format == "csv" else _XlsxFile(columns)
+    written = reported = 0
+    for page in _pages(session, caller, job, page_size=max(1, min(chunk_rows, MAX_LIMIT))):
+        out.add([row_of(c, columns) for c in page])
+        written += len(page)
+        if written - reported >= chunk_rows:
+            on_chunk(written)
+            reported = written
+    content = out.content()
     stamp = utcnow()
     stored = TransferFile(
         id=uuid.uuid4(),
         name=f"customers-{stamp:%Y%m%d-%H%M%S}.{job.file_format}",
-        media_type="text/csv; charset=utf-8" if job.file_format == "csv" else XLSX_TYPE,
+        media_type=out.media_type,
         size=len(content),
         content=content,
         created_at=stamp,
     )
     repository.add(session, stored)
     job.file_id = stored.id
-    job.total = job.processed = len(rows)
+    # The count made at the start may have moved meanwhile: the file's rows are the truth.
+    job.total = job.processed = written
     job.status = "done"
     job.finished_at = stamp
     events.publish(
@@ -206,28 +285,7 @@ def write_export(session: Session, job: ExportJob) -> None:
             "entity": job.entity,
             "format": job.file_format,
             "filters": list(job.filters),
-            "rows": len(rows),
+            "rows": written,
             "columns": columns,
         },
     )
-
-
-def _csv(columns: list[str], rows: list[list[str]]) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(columns)
-    writer.writerows(rows)
-    return buffer.getvalue().encode("utf-8-sig")  # the BOM makes Excel read UTF-8
-
-
-def _xlsx(columns: list[str], rows: list[list[str]]) -> bytes:
-    from openpyxl import Workbook  # type: ignore[import-untyped]
-
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet("customers")
-    sheet.append(columns)
-    for row in rows:
-        sheet.append(row)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()

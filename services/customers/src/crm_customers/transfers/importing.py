@@ -8,6 +8,7 @@ per chunk (name keys, phones, e-mails as `customers` defines them) and new custo
 inserted in bulk; rows of one file that duplicate each other count too.
 """
 
+import json
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -251,7 +252,9 @@ def get_import(session: Session, *, caller: Caller, job_id: uuid.UUID) -> Import
 
 
 def report_lines(session: Session, job: ImportJob) -> Iterator[list[str]]:
-    yield ["row", "outcome", "customer_id", "field", "reason"]
+    """The report's lines; `errors` repeats a line's fields and reasons as JSON with their
+    `code` and `params`, so a client can word them in its user's language."""
+    yield ["row", "outcome", "customer_id", "field", "reason", "errors"]
     for outcome in repository.outcomes(session, job.id):
         yield [
             str(outcome.row),
@@ -259,6 +262,7 @@ def report_lines(session: Session, job: ImportJob) -> Iterator[list[str]]:
             str(outcome.customer_id) if outcome.customer_id else "",
             "; ".join(e["field"] for e in outcome.errors),
             "; ".join(e["reason"] for e in outcome.errors),
+            json.dumps(outcome.errors, ensure_ascii=False) if outcome.errors else "",
         ]
 
 
@@ -546,7 +550,7 @@ class UniqueValues:
                 continue
             form = custom_fields.unique_form(custom, value)
             if form in self.taken[custom.id]:
-                candidate.fail(f"custom.{key}", "another record already has this value")
+                candidate.fail(f"custom.{key}", "another record already has this value", "taken")
                 return None
             claims.append((custom.id, form))
         for field_id, form in claims:
@@ -622,7 +626,8 @@ def process_chunk(
             outcomes.add(candidate.row, "created", candidate.customer_id)
         elif job.on_duplicate == "skip":
             existing, rule = found
-            outcomes.add(candidate.row, "skipped", existing, [FieldError(rule, DUPLICATE_REASON)])
+            skipped = FieldError(rule, DUPLICATE_REASON, "likely_duplicate")
+            outcomes.add(candidate.row, "skipped", existing, [skipped])
         else:
             existing, _ = found
             if existing in creator.pending:
@@ -648,7 +653,7 @@ def _update(
     would for the importer; phones, e-mails and tags are added to those it has."""
     current = customers_repository.get(session, customer_id)
     if current is None or not caller.sees(current):
-        return [FieldError("row", HIDDEN_DUPLICATE_REASON)]
+        return [FieldError("row", HIDDEN_DUPLICATE_REASON, "duplicate_not_changeable")]
     data: dict[str, Any] = {
         name: candidate.values.get(name) for name in candidate.written if name != "name"
     }
@@ -677,9 +682,10 @@ def _update(
                     data=ContactCreate.model_validate(candidate.contact),
                 )
     except NotFound:
-        return [FieldError("row", HIDDEN_DUPLICATE_REASON)]
+        return [FieldError("row", HIDDEN_DUPLICATE_REASON, "duplicate_not_changeable")]
     except CrmError as exc:
-        return list(exc.errors) or [FieldError(str(exc.extra.get("field", "row")), exc.detail)]
+        field_name = str(exc.extra.get("field", "row"))
+        return list(exc.errors) or [FieldError(field_name, exc.detail, exc.code)]
     return []
 
 

@@ -3,7 +3,19 @@ from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, String, Table, and_, cast, delete, insert, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    String,
+    Table,
+    and_,
+    cast,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.dialects.postgresql import ARRAY, array
 from sqlalchemy.orm import Session
 
@@ -43,6 +55,17 @@ def export_job(session: Session, job_id: uuid.UUID, *, lock: bool = False) -> Ex
     if lock:
         query = query.with_for_update()
     return session.scalar(query)
+
+
+def claim_export(session: Session, job_id: uuid.UUID) -> bool:
+    """Whether this transaction now writes the export (a second delivery of a job being
+    written gets False). The lock dies with the transaction or its connection."""
+    key = func.hashtextextended(f"customers.export:{job_id}", 0)
+    return bool(session.scalar(select(func.pg_try_advisory_xact_lock(key))))
+
+
+def set_export_progress(session: Session, job_id: uuid.UUID, **values: Any) -> None:
+    session.execute(update(ExportJob).where(ExportJob.id == job_id).values(**values))
 
 
 def file(session: Session, file_id: uuid.UUID) -> TransferFile | None:

@@ -88,8 +88,8 @@ class Candidate:
         # its own script only, rather than failing the whole chunk.
         return key if key is None or len(key) <= BRIDGE_KEY_LENGTH else None
 
-    def fail(self, name: str, reason: str, code: str | None = None) -> None:
-        self.errors.append(FieldError(name, reason, code))
+    def fail(self, name: str, reason: str, code: str, params: dict[str, Any] | None = None) -> None:
+        self.errors.append(FieldError(name, reason, code, params))
 
     def failed_validation(self, name: str, error: Any) -> None:
         self.errors.append(FieldError.from_pydantic(name, error))
@@ -151,7 +151,12 @@ class RowReader:
     def _word(self, candidate: Candidate, name: str, kind: str, value: str) -> str | None:
         key = self.words[kind].get(value.casefold())
         if key is None:
-            candidate.fail(name, f"{value!r} is not a {kind} of this tenant")
+            candidate.fail(
+                name,
+                f"{value!r} is not a {kind} of this tenant",
+                "not_in_dictionary",
+                {"value": value},
+            )
         return key
 
     def _customer(self, candidate: Candidate, raw: dict[str, list[str]]) -> None:
@@ -159,7 +164,9 @@ class RowReader:
         kind = raw.get("kind", ["company"])[0]
         data["kind"] = KINDS.get(kind.casefold())
         if data["kind"] is None:
-            candidate.fail("kind", f"{kind!r} is neither company nor person")
+            candidate.fail(
+                "kind", f"{kind!r} is neither company nor person", "invalid_kind", {"value": kind}
+            )
             data["kind"] = "company"
         for name in PLAIN_FIELDS:
             if name not in raw:
@@ -182,7 +189,7 @@ class RowReader:
                 data.pop(location, None)
             parsed = {"status": "potential", **data}
         if parsed["kind"] == "company" and parsed.get("birthday") is not None:
-            candidate.fail("birthday", "only persons have a birthday")
+            candidate.fail("birthday", "only persons have a birthday", "birthday_for_company")
         candidate.kind = parsed["kind"]
         candidate.name = str(parsed.get("name") or "").strip()
         candidate.written = {name for name in data if name != "kind"}
@@ -208,9 +215,9 @@ class RowReader:
             elif email_key(value) not in candidate.emails:
                 candidate.emails.append(email_key(value))
         if len(candidate.phones) > 10:
-            candidate.fail("phone", "at most 10 phone numbers")
+            candidate.fail("phone", "at most 10 phone numbers", "too_long", {"max_length": 10})
         if len(candidate.emails) > 10:
-            candidate.fail("email", "at most 10 email addresses")
+            candidate.fail("email", "at most 10 email addresses", "too_long", {"max_length": 10})
 
     def _custom(self, candidate: Candidate, raw: dict[str, list[str]]) -> None:
         for target, values in raw.items():
@@ -259,7 +266,7 @@ class RowReader:
             else:
                 data["email"] = email_key(data["email"])
         if not data.get("name"):
-            candidate.fail("contact.name", "a contact needs a name")
+            candidate.fail("contact.name", "a contact needs a name", "missing")
             return
         try:
             contact = ContactCreate.model_validate(data)

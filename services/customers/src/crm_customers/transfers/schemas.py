@@ -80,11 +80,12 @@ class ExportIn(BaseModel):
 
 class ExportOut(BaseModel):
     id: uuid.UUID
-    status: str = Field(description="queued, done or failed")
+    status: str = Field(description="queued, running, done or failed")
     entity: str
     format: str
     filter: list[str]
-    total: int | None
+    total: int | None = Field(description="Rows to write, counted when it starts; null before")
+    processed: int = Field(description="Rows written so far (committed every chunk)")
     file_url: str | None = None
     error: str | None = None
     created_at: datetime

@@ -133,11 +133,31 @@ def import_job(db: Database, job_id: uuid.UUID) -> None:
 
 
 def export_job(db: Database, job_id: uuid.UUID) -> None:
+    """One transaction reads the rows (holding the job's claim) while short ones beside it
+    commit the progress, so a poll sees `processed` move; the file and `done` commit last.
+    A redelivered job whose worker died starts again from the first row."""
+    settings = get_customers_settings()
+
+    def progress(written: int) -> None:
+        with db.tenant_transaction() as session:
+            repository.set_export_progress(session, job_id, processed=written)
+        if settings.export_chunk_pause_seconds:
+            time.sleep(settings.export_chunk_pause_seconds)
+
     with db.tenant_transaction() as session:
-        job = repository.export_job(session, job_id, lock=True)
+        if not repository.claim_export(session, job_id):
+            return  # another delivery is writing it; its own message returns if it dies
+        job = repository.export_job(session, job_id)
         if job is None or job.status in importing.FINISHED:
             return
-        exporting.write_export(session, job)
+        total = exporting.count_rows(session, callers.restore(job.caller), job)
+        with db.tenant_transaction() as beside:
+            repository.set_export_progress(
+                beside, job_id, status="running", total=total, processed=0
+            )
+        exporting.write_export(
+            session, job, chunk_rows=settings.export_chunk_rows, on_chunk=progress
+        )
 
 
 def _fail_import(db: Database, job_id: uuid.UUID, error: str) -> None:
