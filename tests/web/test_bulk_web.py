@@ -31,10 +31,10 @@ def _status_as(company: Company, path: str, who: str = "admin") -> int:
     return company.http.get(path, headers=headers).status_code
 
 
-def _rep(company: Company, who: str) -> str:
+def _rep(company: Company, who: str, permissions: list[str] = REP_PERMISSIONS) -> str:
     role = call(
         company, "POST", "/api/v1/roles",
-        json={"name": f"Bulk rep {uuid.uuid4().hex[:6]}", "permissions": REP_PERMISSIONS,
+        json={"name": f"Bulk rep {uuid.uuid4().hex[:6]}", "permissions": permissions,
               "scopes": {"customers": "own"}},
     )  # fmt: skip
     user_id = add_user(company, who, role_ids=[role["id"]])
@@ -298,3 +298,173 @@ def test_chosen_columns_are_remembered_per_user(
     expect(head).not_to_contain_text("标签")
     expect(page.locator("#customer-list tr.record")).to_have_count(1)
     expect(page.locator("#customer-list")).not_to_contain_text(f"列{run}有限公司")
+
+
+def test_a_manager_without_admin_rights_transfers_to_a_colleague_from_the_picker(
+    page: Page, phone: Page, base: str, companies: tuple[Company, Company]
+) -> None:
+    acme, globex = companies
+    run = uuid.uuid4().hex[:4]
+    mia, bea, dora = f"mia{run}", f"bea{run}", f"dora{run}"
+    _rep(acme, mia, [*REP_PERMISSIONS, "customers:transfer"])
+    bea_id = _rep(acme, bea)
+    dora_id = _rep(acme, dora)
+    call(acme, "POST", f"/api/v1/users/{dora_id}/disable")
+    _rep(globex, f"gus{run}")
+    prefix = f"转交{run}"
+    name = f"{prefix}甲公司"
+    body = {"kind": "company", "name": name}
+    customer_id = call(acme, "POST", "/api/v1/customers", who=mia, json=body)["id"]
+    # The scoped user list offers mia only herself: the picker must not rely on it.
+    assert [u["name"] for u in call(acme, "GET", "/api/v1/users", who=mia)["items"]] == [
+        mia.title()
+    ]
+
+    sign_in(page, base, acme, f"{mia}@{acme.slug}.example")
+    page.goto(f"{base}/customers?f=name&op=contains&v={prefix}")
+    _tick(page, name)
+    offered = page.locator("#bulk-owner option").all_inner_texts()
+    assert bea.title() in offered
+    assert mia.title() in offered
+    assert dora.title() not in offered  # disabled
+    assert not any(f"gus{run}".title() in label for label in offered)  # other tenant
+    shot(page, "people-1-picker")
+    page.select_option("#bulk-owner", label=bea.title())
+    page.click("#bulk-transfer")
+    expect(page.locator("#bulk-summary")).to_have_text("1 transferred")
+    expect(_row(page, name)).to_have_count(0)  # now bea's: out of mia's own scope
+    assert _names(acme, bea, prefix) == {name}
+    assert call(acme, "GET", f"/api/v1/customers/{customer_id}")["owner_id"] == bea_id
+
+    # Globex's admin is offered only Globex's people, and never sees the customer.
+    sign_in(phone, base, globex, globex.admin_email)
+    phone.goto(f"{base}/customers")
+    offered = phone.locator("#bulk-owner option").all_inner_texts()
+    assert f"gus{run}".title() in offered
+    assert not any(bea.title() in label or mia.title() in label for label in offered)
+    assert _status_as(globex, f"/api/v1/customers/{customer_id}") == 404
+
+
+def test_contact_custom_fields_in_the_contact_form(
+    page: Page, phone: Page, base: str, companies: tuple[Company, Company]
+) -> None:
+    acme, globex = companies
+    run = uuid.uuid4().hex[:4]
+    key, label = f"ext_{run}", f"Extension {run}"
+    call(
+        acme, "POST", "/api/v1/custom-fields",
+        json={"entity": "contact", "key": key, "label": label, "type": "number"},
+    )  # fmt: skip
+    customer_id = _customer(acme, f"自定义{run}有限公司")
+    globex_customer = _customer(globex, f"自定义{run}环球有限公司")
+
+    sign_in(page, base, acme, acme.admin_email)
+    page.goto(f"{base}/customers/{customer_id}")
+    page.click("#add-contact")
+    page.fill("#new-contact-name", "周杰")
+    page.fill(f"#new-contact-custom-{key}", "八十")
+    page.click("#new-contact-save")
+    error = page.locator(f"#new-contact-err-custom-{key}")
+    expect(error).to_be_visible()
+    expect(error).not_to_be_empty()
+    # Beside its own input, inside the same label.
+    expect(page.locator("label", has=error).locator(f"#new-contact-custom-{key}")).to_have_count(1)
+    expect(page.locator(f"#new-contact-custom-{key}")).to_have_value("八十")
+    shot(page, "people-2-contact-custom-error")
+    assert call(acme, "GET", f"/api/v1/customers/{customer_id}/contacts")["items"] == []
+
+    page.fill(f"#new-contact-custom-{key}", "8012")
+    page.click("#new-contact-save")
+    expect(page.locator("#contacts .count")).to_have_text("1")
+    shown = page.locator(f"#contacts .contact-custom[data-key={key}]")
+    expect(shown).to_have_text(f"{label}: 8,012")
+    shot(page, "people-3-contact-custom-value")
+    [saved] = call(acme, "GET", f"/api/v1/customers/{customer_id}/contacts")["items"]
+    assert saved["custom"] == {key: 8012}
+
+    # Edited in place: the input holds the value; emptied, the value is cleared.
+    page.locator("#contacts .edit-contact").click()
+    expect(page.locator(f"#edit-contact-custom-{key}")).to_have_value("8012")
+    page.fill(f"#edit-contact-custom-{key}", "")
+    page.click("#edit-contact-save")
+    expect(page.locator("#edit-contact-form")).to_have_count(0)
+    expect(shown).to_have_count(0)
+    assert call(acme, "GET", f"/api/v1/contacts/{saved['id']}")["custom"] == {}
+    shot(page, "people-3b-contact-custom-cleared")
+
+    # Globex never sees the definition: not in its contact form, not in its API.
+    sign_in(phone, base, globex, globex.admin_email)
+    phone.goto(f"{base}/customers/{globex_customer}")
+    phone.click("#add-contact")
+    expect(phone.locator("#new-contact-name")).to_be_visible()
+    assert phone.locator(f"#new-contact-custom-{key}").count() == 0
+    assert label not in phone.content()
+    keys = [f["key"] for f in call(globex, "GET", "/api/v1/custom-fields")["items"]]
+    assert key not in keys
+    assert _status_as(globex, f"/api/v1/contacts/{saved['id']}") == 404
+    shot(phone, "people-4-phone-contact-form")
+
+
+def _headings(page: Page) -> list[str]:
+    cells = page.locator("#customer-list thead th:not(.pick)").all_inner_texts()
+    return [c.strip() for c in cells if c.strip()]
+
+
+def test_column_order_is_moved_with_the_keyboard_and_remembered(
+    page: Page, phone: Page, base: str, companies: tuple[Company, Company]
+) -> None:
+    acme, globex = companies
+    run = uuid.uuid4().hex[:4]
+    ada = f"ada{run}"  # a user of her own: the order is remembered per user
+    _rep(acme, ada)
+    body = {"kind": "company", "name": f"顺序{run}有限公司", "phones": ["13912345678"]}
+    call(acme, "POST", "/api/v1/customers", who=ada, json={**body, "province": "浙江"})
+    _customer(globex, f"顺序{run}环球有限公司")
+    standard = ["Name", "Status", "Level", "Phone", "Province", "Owner", "Next follow-up"]
+
+    sign_in(page, base, acme, f"{ada}@{acme.slug}.example")
+    page.goto(f"{base}/customers?f=name&op=contains&v=顺序{run}")
+    assert _headings(page) == standard
+    page.click("#column-chooser summary")
+    # Phone up twice with the keyboard (the focus stays on the button), Owner down once.
+    page.focus("#columns-form button[value='up:phone']")
+    page.keyboard.press("Enter")
+    page.keyboard.press("Enter")
+    expect(page.locator("#column-order-status")).to_have_text("Phone is now column 1.")
+    page.focus("#columns-form button[value='down:owner_id']")
+    page.keyboard.press("Space")
+    rows = page.locator("#column-order li")
+    order = rows.evaluate_all("items => items.map(item => item.dataset.column)")
+    assert order[:6] == ["phone", "status", "level", "province", "next_follow_up_at", "owner_id"]
+    shot(page, "people-5-column-order")
+    page.click("#save-columns")
+    moved = ["Name", "Phone", "Status", "Level", "Province", "Next follow-up", "Owner"]
+    expect(page.locator("#customer-list thead th").nth(2)).to_have_text("Phone")
+    assert _headings(page) == moved
+    cells = page.locator("#customer-list tr.record").first.locator("td[data-label]")
+    assert cells.evaluate_all("tds => tds.map(td => td.dataset.label)") == moved
+    expect(page.locator("#customer-list tr.record td.phone")).to_have_text("13912345678")
+
+    # Remembered: reloaded, and in a fresh sign-in on a phone, where the cards follow it.
+    page.reload()
+    assert _headings(page) == moved
+    sign_in(phone, base, acme, f"{ada}@{acme.slug}.example")
+    phone.goto(f"{base}/customers?f=name&op=contains&v=顺序{run}")
+    card = phone.locator("#customer-list tr.record").first
+    expect(card).to_be_visible()
+    assert card.locator("td[data-label]").evaluate_all("t => t.map(td => td.dataset.label)") == (
+        moved
+    )
+    phone.click("#column-chooser summary")
+    expect(phone.locator("#columns-form button[value='up:phone']")).to_be_visible()
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+    shot(phone, "people-6-phone-columns")
+
+    # Globex keeps the standard order and never sees Acme's customer.
+    page.click("#sign-out")
+    sign_in(page, base, globex, globex.admin_email)
+    page.goto(f"{base}/customers?f=name&op=contains&v=顺序{run}")
+    headings = _headings(page)
+    assert headings.index("电话") > headings.index("状态")
+    expect(page.locator("#customer-list tr.record")).to_have_count(1)
+    expect(page.locator("#customer-list")).not_to_contain_text(f"顺序{run}有限公司")

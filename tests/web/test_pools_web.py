@@ -128,8 +128,13 @@ def test_release_claim_assign_and_the_countdown(
     expect(phone.locator("#open-release")).to_be_visible()
     shot(phone, "pools-6-phone-detail")
 
-    # The manager assigns two pooled customers to Prue in one go.
+    # The manager's list asks for exactly its rows: Prue's customer carries its badge there too.
     sign_in(page, base, acme, acme.admin_email)
+    page.goto(f"{base}/customers")
+    row = page.locator("#customer-list tr.record", has_text="Acme Countdown Co")
+    expect(row.locator(".reclaim-badge")).to_have_text(re.compile(r"^[23] days to pool$"))
+
+    # The manager assigns two pooled customers to Prue in one go.
     page.goto(f"{base}/pools/{acme_team['pool']}")
 
     page.click("#bulk-assign")  # nothing picked: said beside the bar, nothing moved
@@ -174,6 +179,10 @@ def test_release_claim_assign_and_the_countdown(
     page.goto(f"{base}/customers/{globex_mine}")
     expect(page.locator("#reclaim-when")).to_contain_text(re.compile(r"[23] 天后回收到公海"))
     shot(page, "pools-10-globex-countdown")
+    page.goto(f"{base}/customers")
+    row = page.locator("#customer-list tr.record", has_text="环球倒计时客户")
+    expect(row.locator(".reclaim-badge")).to_have_text(re.compile(r"^[23] 天后回收$"))
+    assert page.locator("#customer-list").get_by_text("Acme Countdown Co").count() == 0
     page.goto(f"{base}/pools/{acme_team['pool']}")
     expect(page.locator("h1")).not_to_contain_text(re.compile("Default pool|默认公海"))
     assert page.locator("#pool-customers").count() == 0

@@ -14,8 +14,11 @@ from sqlalchemy import select, text
 from crm_customers.custom_fields import service as custom_fields
 from crm_customers.custom_fields.schemas import Entity
 from crm_customers.customers.models import Customer
+from crm_customers.customers.repository import live
+from crm_customers.customers.service import standard_filterables
 from crm_customers.settings import get_customers_settings
 from crmkit.filters import Explain, condition, parse_filter
+from crmkit.pagination import SortKey, paginate
 from crmkit.tenancy import tenant_context
 
 
@@ -225,14 +228,43 @@ def test_custom_equality_filters_are_answered_by_the_index(acme: Org) -> None:
     assert listed == {"Vip Co"}
 
 
-@pytest.mark.parametrize("column", ["name", "created_at", "next_follow_up_at", "potential_score"])
+# Ascending, and descending where the column is never NULL, read `(column, id)` either way;
+# a nullable column's descending order (NULLS LAST, as the list keeps empties at the end)
+# needs its own `(column DESC NULLS LAST, id DESC)`.
+SORT_INDEXES = {
+    "name": ("ix_customers_sort_name", "ix_customers_sort_name"),
+    "created_at": ("ix_customers_sort_created_at", "ix_customers_sort_created_at"),
+    "status": ("ix_customers_sort_status", "ix_customers_sort_status"),
+    **{
+        column: (f"ix_customers_sort_{column}", f"ix_customers_sort_{column}_desc")
+        for column in ("level", "province", "next_follow_up_at", "potential_score")
+    },
+}
+
+
+def node_types(plan: Any) -> set[str]:
+    if isinstance(plan, list):
+        return set().union(*(node_types(p) for p in plan))
+    if not isinstance(plan, dict):
+        return set()
+    found = {plan["Node Type"]} if "Node Type" in plan else set()
+    return found.union(*(node_types(v) for v in plan.values() if isinstance(v, (dict, list))))
+
+
+@pytest.mark.parametrize("column", sorted(SORT_INDEXES))
 def test_sorted_list_pages_are_read_in_index_order(acme: Org, column: str) -> None:
     """Sorting a million customers by a column the list offers must not sort every row for
-    each page: the keyset page `(column, id)` is read from an index, either direction."""
+    each page: the list's own keyset order (nulls last, `id` breaking ties) is read from an
+    index, either direction."""
+    target = standard_filterables()[column]
     with tenant_context(uuid.UUID(acme.tenant_id)), acme.world.db.tenant_session() as session:
         session.execute(text("SET LOCAL enable_sort = off"))
-        sort_column = getattr(Customer, column)
-        for order in ((sort_column, Customer.id), (sort_column.desc(), Customer.id.desc())):
-            query = select(Customer.id).order_by(*order).limit(26)
-            plan = json.dumps(session.execute(Explain(query)).scalar())
-            assert f"ix_customers_sort_{column}" in plan, f"{column}: {plan}"
+        for descending, index in zip((False, True), SORT_INDEXES[column], strict=True):
+            key = SortKey(
+                column=target.column, id_column=Customer.id.expression, descending=descending
+            )
+            query = paginate(live().with_only_columns(Customer.id), key=key, limit=25, cursor=None)
+            plan = session.execute(Explain(query)).scalar()
+            direction = "desc" if descending else "asc"
+            assert f'"Index Name": "{index}"' in json.dumps(plan), f"{column} {direction}: {plan}"
+            assert not node_types(plan) & {"Sort", "Incremental Sort"}, f"{column} {direction}"

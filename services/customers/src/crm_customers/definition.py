@@ -19,15 +19,17 @@ def routers() -> list[APIRouter]:
     from crm_customers.dictionaries.api import router as dictionaries
     from crm_customers.history.api import router as history
     from crm_customers.insights.api import router as insights
+    from crm_customers.pools.api import fixed_paths as pool_statuses
     from crm_customers.pools.api import router as pools
     from crm_customers.transfers.api import router as transfers
     from crm_customers.views.api import router as views
 
-    # Views and insights first: `/customers/views`, `/customers/map` must not be read as
-    # `/customers/{customer_id}`.
+    # Views and insights first: `/customers/views`, `/customers/map`, `/customers/reclaim`
+    # must not be read as `/customers/{customer_id}`.
     return [
         views,
         insights,
+        pool_statuses,
         bulk,
         customers,
         contacts,

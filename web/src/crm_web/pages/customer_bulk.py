@@ -3,7 +3,6 @@
 The list's checkboxes post their ids here; the answer is a summary ("12 transferred, 1
 refused: <name> — reason") that reloads the list's table, so new owners and tags show."""
 
-import asyncio
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
@@ -50,29 +49,6 @@ def outcome_of(page: Page, action: str, answer: dict[str, Any]) -> Outcome:
     )
 
 
-async def _release_one(page: Page, customer_id: str, reason: str) -> Refused | None:
-    try:
-        await page.api("POST", f"/api/v1/customers/{customer_id}/release", json={"reason": reason})
-    except ApiError as exc:
-        if exc.status >= 500:
-            raise
-        name = None
-        if exc.status != 404:
-            try:
-                name = (await page.api("GET", f"/api/v1/customers/{customer_id}"))["name"]
-            except ApiError:
-                name = None
-        return Refused(name, refusal_reason(page, exc.code, exc.detail))
-    return None
-
-
-async def release_each(page: Page, ids: list[str], reason: str) -> Outcome:
-    """The pools API releases one customer at a time; each answer is its own."""
-    refusals = await asyncio.gather(*(_release_one(page, i, reason) for i in ids))
-    refused = [r for r in refusals if r is not None]
-    return Outcome(action="release", done=len(ids) - len(refused), refused=refused)
-
-
 async def run(
     page: Page, *, action: str, ids: list[str], owner_id: str, tag: str, reason: str
 ) -> Outcome:
@@ -98,14 +74,18 @@ async def run(
             return outcome_of(page, action, answer)
         if not reason.strip():
             return Outcome(action, error=page.t("bulk.need_reason"), field="reason")
-        return await release_each(page, ids, reason.strip())
+        answer = await page.api(
+            "POST", "/api/v1/customers/bulk/release", json={"ids": ids, "reason": reason.strip()}
+        )
+        return outcome_of(page, action, answer)
     except ApiError as exc:
         if exc.status >= 500:
             raise
         if exc.status == 403:
             return Outcome(action, error=page.t("bulk.code.permission_denied"))
         errors = exc.field_errors
-        return Outcome(action, error=next(iter(errors.values()), exc.detail))
+        beside = next((f for f in errors if f in ("owner_id", "tag", "reason")), "")
+        return Outcome(action, error=next(iter(errors.values()), exc.detail), field=beside)
 
 
 @router.post("/customers/bulk")

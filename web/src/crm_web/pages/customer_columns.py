@@ -1,5 +1,7 @@
-"""The columns a user chooses for the customer list, remembered per user as a private saved
-view with a reserved name (saved views already carry `columns`), left out of the view chips."""
+"""The columns a user chooses for the customer list, and their order, remembered per user as a
+private saved view with a reserved name (saved views already carry `columns`, in order), left
+out of the view chips. The chooser lists the chosen columns first, in order; its up/down
+buttons move a column (columns.js in the page, or a post with `move` without JavaScript)."""
 
 from typing import Annotated, Any
 
@@ -33,6 +35,19 @@ def available_columns(fields: list[dict[str, Any]]) -> list[str]:
     return [*STANDARD_COLUMNS, *(f"custom.{f['key']}" for f in fields)]
 
 
+def moved(columns: list[str], move: str) -> list[str]:
+    """`columns` with one moved a place: `move` is `up:<column>` or `down:<column>`."""
+    direction, _, column = move.partition(":")
+    if column not in columns or direction not in ("up", "down"):
+        return columns
+    order = list(columns)
+    at = order.index(column)
+    to = at - 1 if direction == "up" else at + 1
+    if 0 <= to < len(order):
+        order[at], order[to] = order[to], order[at]
+    return order
+
+
 def chosen_columns(
     views: list[dict[str, Any]], user_id: object, fields: list[dict[str, Any]]
 ) -> list[str]:
@@ -50,10 +65,11 @@ async def save_columns(
     page: CurrentPage,
     columns: Annotated[list[str], Form()] = [],  # noqa: B006 - FastAPI copies form defaults
     back: Annotated[str, Form()] = "/customers",
+    move: Annotated[str, Form()] = "",
 ) -> Response:
     session = page.signed_in
     views = (await page.api("GET", "/api/v1/customers/views"))["items"]
-    chosen = list(dict.fromkeys(c for c in columns if c))
+    chosen = moved(list(dict.fromkeys(c for c in columns if c)), move)
     view = columns_view(views, session.user.get("id"))
     if view is None:
         body = {"name": COLUMNS_VIEW, "columns": chosen, "shared": False}
@@ -64,4 +80,7 @@ async def save_columns(
             headers={"If-Match": f'"{view["version"]}"'},
         )  # fmt: skip
     target = safe_next(back, "/customers")
-    return redirect(page, target if target.startswith("/customers") else "/customers")
+    target = target if target.startswith("/customers") else "/customers"
+    if move:  # moved without JavaScript: back with the chooser open, to move on
+        target += ("&" if "?" in target else "?") + "columns=open"
+    return redirect(page, target)

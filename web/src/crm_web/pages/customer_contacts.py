@@ -4,6 +4,7 @@ Every action answers the whole contacts panel (HTMX swaps it): a `422` keeps the
 with each reason beside its field, `409 customer_in_pool` and `412` say why nothing changed."""
 
 import re
+from collections.abc import Sequence
 from typing import Any
 
 from fastapi import APIRouter
@@ -11,6 +12,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from crm_web.gateway import ApiError
 from crm_web.pages.common import CurrentPage, Page
+from crm_web.pages.customers import custom_fields, custom_values
 
 router = APIRouter()
 
@@ -18,9 +20,11 @@ TEXT_FIELDS = ("name", "title", "role", "email", "wechat", "birthday", "notes")
 PHONE_SEPARATORS = re.compile(r"[,，;；、\n]+")
 
 
-def contact_body(form: Any, current: dict[str, Any] | None = None) -> dict[str, Any]:
+def contact_body(
+    form: Any, current: dict[str, Any] | None = None, *, fields: Sequence[dict[str, Any]] = ()
+) -> dict[str, Any]:
     """The API body from the form; when editing only what changed, so a masked phone or
-    email shown to the editor is never written back."""
+    email shown to the editor is never written back. `fields`: the contact custom fields."""
     body: dict[str, Any] = {}
     for name in TEXT_FIELDS:
         value = str(form.get(name) or "").strip()
@@ -39,13 +43,20 @@ def contact_body(form: Any, current: dict[str, Any] | None = None) -> dict[str, 
     primary = form.get("is_primary") == "true"
     if (current is None and primary) or (current is not None and primary != current["is_primary"]):
         body["is_primary"] = primary
+    custom = custom_values(form, list(fields), editing=current is not None)
+    if current is not None:
+        stored = current.get("custom") or {}
+        custom = {k: v for k, v in custom.items() if v != stored.get(k)}
+    if custom:
+        body["custom"] = custom
     return body
 
 
-def form_values(form: Any) -> dict[str, Any]:
+def form_values(form: Any, fields: list[dict[str, Any]]) -> dict[str, Any]:
     values: dict[str, Any] = {name: str(form.get(name) or "") for name in TEXT_FIELDS}
     values["phones"] = str(form.get("phones") or "")
     values["is_primary"] = form.get("is_primary") == "true"
+    values["custom"] = custom_values(form, fields, editing=False)
     return values
 
 
@@ -64,7 +75,7 @@ async def panel(
     return page.render(
         "customers/_contacts.html", customer=customer, contacts=contacts["items"],
         editing=editing, adding=adding, values=values or {}, errors=errors or {},
-        notice=notice,
+        notice=notice, contact_fields=await custom_fields(page, "contact"),
     )  # fmt: skip
 
 
@@ -96,17 +107,20 @@ async def contacts_panel(page: CurrentPage, customer_id: str) -> Response:
 @router.post("/customers/{customer_id}/contacts")
 async def add_contact(page: CurrentPage, customer_id: str) -> Response:
     form = await page.request.form()
-    body = contact_body(form)
+    fields = await custom_fields(page, "contact")
+    body = contact_body(form, fields=fields)
     if not body.get("name"):
         errors = {"name": page.t("contactform.name_required")}
-        return await panel(page, customer_id, adding=True, values=form_values(form), errors=errors)
+        values = form_values(form, fields)
+        return await panel(page, customer_id, adding=True, values=values, errors=errors)
     try:
         await page.api("POST", f"/api/v1/customers/{customer_id}/contacts", json=body)
     except ApiError as exc:
         errors, notice = _refusal(page, exc)
         return await panel(
-            page, customer_id, adding=True, values=form_values(form), errors=errors, notice=notice
-        )
+            page, customer_id, adding=True, values=form_values(form, fields), errors=errors,
+            notice=notice,
+        )  # fmt: skip
     return _done(page, customer_id) or await panel(page, customer_id)
 
 
@@ -119,11 +133,12 @@ async def edit_contact(page: CurrentPage, customer_id: str, contact_id: str) -> 
 async def update_contact(page: CurrentPage, customer_id: str, contact_id: str) -> Response:
     form = await page.request.form()
     current = await page.api("GET", f"/api/v1/contacts/{contact_id}")
-    body = contact_body(form, current)
+    fields = await custom_fields(page, "contact")
+    body = contact_body(form, current, fields=fields)
     if "name" in body and not body["name"]:
         errors = {"name": page.t("contactform.name_required")}
         return await panel(
-            page, customer_id, editing=contact_id, values=form_values(form), errors=errors
+            page, customer_id, editing=contact_id, values=form_values(form, fields), errors=errors
         )
     if body:
         try:
@@ -134,7 +149,7 @@ async def update_contact(page: CurrentPage, customer_id: str, contact_id: str) -
         except ApiError as exc:
             errors, notice = _refusal(page, exc)
             return await panel(
-                page, customer_id, editing=contact_id, values=form_values(form),
+                page, customer_id, editing=contact_id, values=form_values(form, fields),
                 errors=errors, notice=notice,
             )  # fmt: skip
     return _done(page, customer_id) or await panel(page, customer_id)

@@ -15,6 +15,7 @@ from fastapi.responses import RedirectResponse, Response
 from crm_web.gateway import ApiError
 from crm_web.pages.common import CurrentPage, Page, redirect
 from crm_web.pages.customer_columns import available_columns, chosen_columns, ordinary_views
+from crm_web.pages.people import no_people, people_choices
 from crm_web.pages.pool_reclaim import reclaim_badges
 
 router = APIRouter()
@@ -118,8 +119,8 @@ def labels_of(items: dict[str, list[dict[str, Any]]]) -> dict[str, dict[str, str
     return {kind: {i["key"]: i["label"] for i in entries} for kind, entries in items.items()}
 
 
-async def custom_fields(page: Page) -> list[dict[str, Any]]:
-    found = await page.api("GET", "/api/v1/custom-fields", params={"entity": "customer"})
+async def custom_fields(page: Page, entity: str = "customer") -> list[dict[str, Any]]:
+    found = await page.api("GET", "/api/v1/custom-fields", params={"entity": entity})
     return sorted(found["items"], key=lambda f: (f["position"], f["label"]))
 
 
@@ -144,11 +145,12 @@ async def customer_list(
     if cursor:
         params["cursor"] = cursor
     error = ""
-    fields, users, views, dictionary = await asyncio.gather(
+    fields, users, views, dictionary, people = await asyncio.gather(
         custom_fields(page),
         user_names(page),
         page.api("GET", "/api/v1/customers/views"),
         dictionaries(page),
+        people_choices(page) if page.signed_in.can("customers:transfer") else no_people(),
     )
     try:
         result = await page.api("GET", "/api/v1/customers", params=params)
@@ -156,7 +158,8 @@ async def customer_list(
         if exc.status != 422:
             raise
         result, error = {"items": [], "next_cursor": None, "total": 0}, exc.detail
-    reclaim = await reclaim_badges(page)  # pools' countdown badges: one call for the page
+    # Pools' countdown badges: one call for exactly this page's rows.
+    reclaim = await reclaim_badges(page, [str(c["id"]) for c in result["items"]])
     filterable = {**STANDARD_FILTERS, **{f"custom.{x['key']}": x["type"] for x in fields}}
     labels = {f"custom.{x['key']}": x["label"] for x in fields}
     listed = [x for x in fields if x["shown_in_list"]]
@@ -170,6 +173,7 @@ async def customer_list(
         result=result, conditions=conditions or [Condition("name", "contains", "")],
         filterable=filterable, labels=labels, operators=OPERATORS, sortable=SORTABLE,
         sort=sort or "", q=q, listed=listed, users=users, saved=saved, error=error,
+        people=people,
         next_url=list_url(conditions, sort=sort, q=q, cursor=result.get("next_cursor") or ""),
         sort_url=lambda column: list_url(
             conditions, sort=column if sort != column else f"-{column}", q=q
@@ -250,18 +254,19 @@ async def update_customer(page: CurrentPage, customer_id: str) -> Response:
 @router.get("/customers/{customer_id}")
 async def customer_detail(page: CurrentPage, customer_id: str) -> Response:
     page.signed_in  # noqa: B018
-    customer, contacts, timeline, fields, users, dictionary = await asyncio.gather(
+    customer, contacts, timeline, fields, users, dictionary, contact_fields = await asyncio.gather(
         page.api("GET", f"/api/v1/customers/{customer_id}"),
         page.api("GET", f"/api/v1/customers/{customer_id}/contacts"),
         page.api("GET", f"/api/v1/customers/{customer_id}/timeline"),
         custom_fields(page),
         user_names(page),
         dictionaries(page),
+        custom_fields(page, "contact"),
     )
     return page.render(
         "customers/detail.html", customer=customer, contacts=contacts["items"],
         timeline=timeline["items"], fields=fields, users=users, kinds=FOLLOW_UP_KINDS,
-        errors={}, values={}, names=labels_of(dictionary),
+        errors={}, values={}, names=labels_of(dictionary), contact_fields=contact_fields,
     )  # fmt: skip
 
 
@@ -329,6 +334,15 @@ def _body_of(
     tags = str(form.get("tags") or "").strip()
     if tags or editing is not None:
         body["tags"] = [t.strip() for t in tags.replace("，", ",").split(",") if t.strip()]
+    custom = custom_values(form, fields, editing=editing is not None)
+    if custom:
+        body["custom"] = custom
+    return body
+
+
+def custom_values(form: Any, fields: list[dict[str, Any]], *, editing: bool) -> dict[str, Any]:
+    """Each custom field's posted input as its type (customer and contact forms alike); when
+    editing, an emptied input clears the value."""
     custom: dict[str, Any] = {}
     for field in fields:
         key, kind = field["key"], field["type"]
@@ -340,13 +354,11 @@ def _body_of(
         else:
             raw = str(form.get(name) or "").strip()
             if raw == "":
-                if editing is not None:
+                if editing:
                     custom[key] = None
                 continue
             custom[key] = _typed(kind, raw)
-    if custom:
-        body["custom"] = custom
-    return body
+    return custom
 
 
 def _typed(kind: str, raw: str) -> Any:

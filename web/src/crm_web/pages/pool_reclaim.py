@@ -13,8 +13,8 @@ from crm_web.pages.common import Page
 
 # A badge shows from this many days before reclaim, or from the pool's reminder if earlier.
 BADGE_DAYS = 7
-# Asked once per list page: enough to cover any reasonable reminder window.
-BADGE_LOOKAHEAD_DAYS = 30
+# The most ids `GET customers/reclaim` answers at once (a list page has fewer rows).
+MAX_IDS_PER_CALL = 100
 
 
 @dataclass
@@ -55,18 +55,21 @@ def badge_window(item: dict[str, Any]) -> dt.timedelta:
     return dt.timedelta(days=max(BADGE_DAYS, int(item.get("remind_days_before") or 0)))
 
 
-async def reclaim_badges(page: Page) -> dict[str, Countdown]:
-    """The caller's customers that reclaim takes soon (within the pool's reminder window or
-    a week), by customer id: one API call per list page. Nothing when pools cannot tell."""
+async def reclaim_badges(page: Page, customer_ids: list[str]) -> dict[str, Countdown]:
+    """The listed customers that reclaim takes soon (within the pool's reminder window or a
+    week), by customer id: one API call per list page. Nothing when pools cannot tell."""
+    ids = list(dict.fromkeys(customer_ids))[:MAX_IDS_PER_CALL]
+    if not ids:
+        return {}
     try:
-        found = await page.api(
-            "GET", "/api/v1/pools/reclaim-soon", params={"days": BADGE_LOOKAHEAD_DAYS}
-        )
+        found = await page.api("GET", "/api/v1/customers/reclaim", params={"ids": ",".join(ids)})
     except ApiError:
         return {}
     now = dt.datetime.now(dt.UTC)
     badges: dict[str, Countdown] = {}
     for item in found.get("items") or []:
+        if not item.get("reclaim_at"):
+            continue
         when = parse_time(str(item["reclaim_at"]))
         if when - now <= badge_window(item):
             badges[str(item["customer_id"])] = countdown(when, now=now, fmt=page.fmt, t=page.t)

@@ -13,7 +13,8 @@ from fastapi.responses import RedirectResponse, Response
 from crm_web.formatting import Formatter
 from crm_web.gateway import ApiError
 from crm_web.pages.common import CurrentPage, Page, redirect
-from crm_web.pages.customers import dictionaries, labels_of, user_names
+from crm_web.pages.customers import dictionaries, labels_of
+from crm_web.pages.people import people_choices
 from crm_web.pages.pool_reclaim import countdown, parse_time
 
 router = APIRouter()
@@ -103,7 +104,7 @@ async def _pool_page(
     listing = "trash" if trash else "customers"
     pool, users, dictionary = await asyncio.gather(
         page.api("GET", f"/api/v1/pools/{pool_id}"),
-        user_names(page) if manager else _nobody(),
+        people_choices(page) if manager else _nobody(),
         dictionaries(page),
     )
     try:

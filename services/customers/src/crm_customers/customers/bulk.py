@@ -1,7 +1,7 @@
 """Changes applied to a list of customers at once (the console's bulk actions).
 
 Each customer is changed in its own savepoint through the same rules as a single `PATCH`
-(scope, field rules, pools, history, events): one refused customer does not undo the
+or `release` (scope, field rules, pools, history, events): one refused customer does not undo the
 others, and the answer names each refusal. Input that is wrong for every customer (an
 unknown tag, an inactive new owner, a missing permission) refuses the whole request.
 """
@@ -18,10 +18,13 @@ from crm_customers.common.http import CurrentCaller
 from crm_customers.customers import repository, service
 from crm_customers.customers.models import Customer
 from crm_customers.customers.schemas import CustomerPatch
+from crm_customers.db import utcnow
 from crm_customers.dictionaries.service import check_values
+from crm_customers.pools import service as pools
 from crm_customers.pools.membership import browses as pool_browses
+from crm_customers.pools.schemas import ReleaseIn
 from crm_customers.staff import repository as staff
-from crmkit.errors import CrmError, InvalidInput, NotFound
+from crmkit.errors import CrmError, InvalidInput, NotFound, PermissionDenied
 from crmkit.http import TenantSession
 
 router = APIRouter(prefix="/api/v1", tags=["customers"])
@@ -41,6 +44,10 @@ class BulkTransferIn(BaseModel):
     owner_id: uuid.UUID
 
 
+class BulkReleaseIn(ReleaseIn):
+    ids: Ids = Field(min_length=1, max_length=MAX_IDS)
+
+
 class Refusal(BaseModel):
     id: uuid.UUID
     name: str | None = Field(description="Null when the caller may not see the customer")
@@ -54,7 +61,10 @@ class BulkResult(BaseModel):
 
 
 ERRORS: dict[int | str, dict[str, str]] = {
-    403: {"description": "Missing permission (`customers:update`, `customers:transfer`)"},
+    403: {
+        "description": "Missing permission (`customers:update`, `customers:transfer`); "
+        "a service token releases nothing"
+    },
     422: {"description": "Invalid input; `errors` names the field"},
 }
 
@@ -66,26 +76,16 @@ def _name_if_visible(session: Session, caller: Caller, customer_id: uuid.UUID) -
     return customer.name
 
 
-def apply_each(
-    session: Session,
-    *,
-    caller: Caller,
-    ids: Ids,
-    patch_for: Callable[[Customer], CustomerPatch],
+def each(
+    session: Session, *, caller: Caller, ids: Ids, change: Callable[[uuid.UUID], object]
 ) -> BulkResult:
+    """`change` each customer in its own savepoint; a refusal undoes only that customer."""
     done: list[uuid.UUID] = []
     refused: list[Refusal] = []
     for customer_id in dict.fromkeys(ids):
         try:
             with session.begin_nested():
-                customer = service.for_update(session, caller=caller, customer_id=customer_id)
-                service.update_customer(
-                    session,
-                    caller=caller,
-                    customer_id=customer_id,
-                    data=patch_for(customer),
-                    expected_version=None,
-                )
+                change(customer_id)
         except CrmError as error:
             # Out of scope is NotFound: its name stays unknown to the caller.
             name = (
@@ -97,6 +97,26 @@ def apply_each(
         else:
             done.append(customer_id)
     return BulkResult(done=done, refused=refused)
+
+
+def apply_each(
+    session: Session,
+    *,
+    caller: Caller,
+    ids: Ids,
+    patch_for: Callable[[Customer], CustomerPatch],
+) -> BulkResult:
+    def patch(customer_id: uuid.UUID) -> None:
+        customer = service.for_update(session, caller=caller, customer_id=customer_id)
+        service.update_customer(
+            session,
+            caller=caller,
+            customer_id=customer_id,
+            data=patch_for(customer),
+            expected_version=None,
+        )
+
+    return each(session, caller=caller, ids=ids, change=patch)
 
 
 def retag(tags: list[str], *, add: list[str], remove: list[str]) -> list[str]:
@@ -134,4 +154,24 @@ def bulk_transfer(
         caller=caller,
         ids=data.ids,
         patch_for=lambda _: CustomerPatch(owner_id=data.owner_id),
+    )
+
+
+@router.post("/customers/bulk/release", response_model=BulkResult, responses=ERRORS)
+def bulk_release(data: BulkReleaseIn, session: TenantSession, caller: CurrentCaller) -> BulkResult:
+    """Give listed customers up to a pool (the default one unless `pool_id`), each as a single
+    `customers/{id}/release` would: their owner or a pool manager, with the `reason`."""
+    caller.require("view")
+    if caller.user_id is None:
+        raise PermissionDenied("only users release customers")
+    pools.target_pool(session, data.pool_id, field="pool_id")  # wrong for all: refuse all
+    single = ReleaseIn(reason=data.reason, pool_id=data.pool_id)
+    now = utcnow()
+    return each(
+        session,
+        caller=caller,
+        ids=data.ids,
+        change=lambda customer_id: pools.release(
+            session, caller=caller, customer_id=customer_id, data=single, now=now
+        ),
     )

@@ -219,6 +219,23 @@ def visible(session: Session, *, caller: Caller, customer_id: uuid.UUID) -> Cust
     return customer
 
 
+def visible_many(
+    session: Session, *, caller: Caller, customer_ids: list[uuid.UUID]
+) -> list[Customer]:
+    """The live customers among `customer_ids` that `visible` would answer, in that order;
+    the others are left out, never named."""
+    caller.require("view")
+    found = {c.id: c for c in repository.get_many(session, customer_ids)}
+    return [
+        customer
+        for customer_id in dict.fromkeys(customer_ids)
+        if (customer := found.get(customer_id)) is not None
+        and customer.deleted_at is None
+        and customer.merged_into_id is None
+        and (caller.sees(customer) or pool_browses(session, caller, customer))
+    ]
+
+
 def for_update(session: Session, *, caller: Caller, customer_id: uuid.UUID) -> Customer:
     """A visible customer the caller may change; edits of others' records in scope are
     allowed when the scope shows them (owner, collaborators, managers above)."""

@@ -4,6 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel
+from sqlalchemy.orm import Session
 
 from crm_customers.common.http import CurrentCaller, Filters, IfMatch, Limit, etag
 from crm_customers.customers import service as customers
@@ -26,6 +27,7 @@ from crm_customers.pools.schemas import (
     RestoreIn,
 )
 from crm_customers.pools.service import rules_of
+from crmkit.errors import InvalidInput
 from crmkit.http import TenantSession
 
 router = APIRouter(prefix="/api/v1", tags=["pools"])
@@ -255,32 +257,89 @@ class CustomerReclaim(BaseModel):
     reclaim_locked: bool
 
 
+def reclaim_statuses(session: Session, found: list[Customer]) -> list[CustomerReclaim]:
+    """Each customer's standing, from the reclaim rules `pools/reclaim-soon` applies."""
+    pools = {p.id: p for p in repository.all_pools(session)}
+    owned = [c.id for c in found if c.pool_id is None]
+    due = (
+        {
+            customer.id: (when, pool)
+            for customer, when, pool in reclaim.due_soon(
+                session, customer_ids=owned, now=utcnow(), within=None, limit=len(owned)
+            )
+        }
+        if owned
+        else {}
+    )
+    answers = []
+    for customer in found:
+        pool = pools.get(customer.pool_id) if customer.pool_id is not None else None
+        answer = CustomerReclaim(
+            customer_id=customer.id,
+            owner_id=customer.owner_id,
+            pooled=customer.pool_id is not None,
+            pool_id=customer.pool_id,
+            pool_name=pool.name if pool is not None else None,
+            reclaim_at=None,
+            remind_days_before=None,
+            reclaim_locked=customer.reclaim_locked,
+        )
+        if customer.id in due:
+            when, pool = due[customer.id]
+            answer.pool_id, answer.pool_name, answer.reclaim_at = pool.id, pool.name, when
+            answer.remind_days_before = rules_of(pool).remind_days_before
+        answers.append(answer)
+    return answers
+
+
 @router.get("/customers/{customer_id}/reclaim", response_model=CustomerReclaim, responses=ERRORS)
 def customer_reclaim(
     customer_id: uuid.UUID, session: TenantSession, caller: CurrentCaller
 ) -> CustomerReclaim:
     """When automatic reclaim takes this customer back, computed as `pools/reclaim-soon` does."""
     customer = customers.visible(session, caller=caller, customer_id=customer_id)
-    answer = CustomerReclaim(
-        customer_id=customer.id,
-        owner_id=customer.owner_id,
-        pooled=customer.pool_id is not None,
-        pool_id=customer.pool_id,
-        pool_name=None,
-        reclaim_at=None,
-        remind_days_before=None,
-        reclaim_locked=customer.reclaim_locked,
-    )
-    if customer.pool_id is not None:
-        pool = repository.get(session, customer.pool_id)
-        answer.pool_name = pool.name if pool is not None else None
-        return answer
-    due = reclaim.due_soon(session, customer_id=customer.id, now=utcnow(), within=None, limit=1)
-    if due:
-        _, when, pool = due[0]
-        answer.pool_id, answer.pool_name, answer.reclaim_at = pool.id, pool.name, when
-        answer.remind_days_before = rules_of(pool).remind_days_before
+    [answer] = reclaim_statuses(session, [customer])
     return answer
+
+
+MAX_RECLAIM_IDS = 100
+
+
+class CustomerReclaims(BaseModel):
+    items: list[CustomerReclaim]
+
+
+def listed_ids(raw: str) -> list[uuid.UUID]:
+    parts = [part.strip() for part in raw.split(",") if part.strip()]
+    if not parts:
+        raise InvalidInput.on_field("ids", "name at least one customer id")
+    if len(parts) > MAX_RECLAIM_IDS:
+        raise InvalidInput.on_field("ids", f"at most {MAX_RECLAIM_IDS} ids at once")
+    ids = []
+    for part in parts:
+        try:
+            ids.append(uuid.UUID(part))
+        except ValueError:
+            raise InvalidInput.on_field("ids", f"{part[:40]!r} is not a customer id") from None
+    return ids
+
+
+# Registered before the customers router: `/customers/reclaim` is not `/customers/{id}`.
+fixed_paths = APIRouter(prefix="/api/v1", tags=["pools"])
+
+
+@fixed_paths.get("/customers/reclaim", response_model=CustomerReclaims, responses=ERRORS)
+def customers_reclaim(
+    session: TenantSession,
+    caller: CurrentCaller,
+    ids: Annotated[
+        str, Query(description=f"Comma-separated customer ids, at most {MAX_RECLAIM_IDS}")
+    ],
+) -> CustomerReclaims:
+    """`customers/{id}/reclaim` for each listed customer the caller may see (in the order
+    asked); the others, another tenant's included, are left out."""
+    found = customers.visible_many(session, caller=caller, customer_ids=listed_ids(ids))
+    return CustomerReclaims(items=reclaim_statuses(session, found))
 
 
 @router.put("/customers/{customer_id}/reclaim-lock", response_model=CustomerOut, responses=ERRORS)

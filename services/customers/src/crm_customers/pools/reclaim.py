@@ -13,7 +13,7 @@ in this pass and reclaimed in the next.
 
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -259,12 +259,12 @@ def due_soon(
     now: datetime,
     within: timedelta | None,
     owner_id: uuid.UUID | None = None,
-    customer_id: uuid.UUID | None = None,
+    customer_ids: Sequence[uuid.UUID] | None = None,
     limit: int = 100,
 ) -> list[tuple[Customer, datetime, Pool]]:
     """Owned customers that pools with reclaim on will take back (within `within` of `now`;
     None: whenever), soonest first, with when and where to: the same rules the reclaim pass
-    applies. Narrowed to one owner's or to one customer."""
+    applies. Narrowed to one owner's or to the listed customers."""
     found: list[tuple[Customer, datetime, Pool]] = []
     for pool in repository.all_pools(session):
         rules = rules_of(pool)
@@ -274,8 +274,8 @@ def due_soon(
         conditions = _candidates(pool, rules)
         if owner_id is not None:
             conditions.append(Customer.owner_id == owner_id)
-        if customer_id is not None:
-            conditions.append(Customer.id == customer_id)
+        if customer_ids is not None:
+            conditions.append(Customer.id.in_(list(customer_ids)))
         if within is not None:
             conditions.append(due <= now + within)
         rows = session.execute(

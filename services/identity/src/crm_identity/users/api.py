@@ -9,7 +9,13 @@ from crm_identity.common.http import ExpectedVersion, Staff, StaffWith, set_etag
 from crm_identity.keys.service import utcnow
 from crm_identity.users import service
 from crm_identity.users.models import User, UserStatus
-from crm_identity.users.schemas import PasswordReset, UserIn, UserOut, UserPatch
+from crm_identity.users.schemas import (
+    DirectoryEntryOut,
+    PasswordReset,
+    UserIn,
+    UserOut,
+    UserPatch,
+)
 from crmkit.auth import Principal
 from crmkit.errors import NotFound
 from crmkit.http import TenantSession
@@ -57,6 +63,22 @@ def create_user(
     user = service.create_user(session, actor=who, **body.model_dump())
     set_etag(response, user.version)
     return _out(session, user)
+
+
+# Declared before `/{user_id}` so "directory" is never read as a user id.
+@router.get("/directory", responses={422: {}})
+def directory(
+    session: TenantSession,
+    who: Staff,
+    q: Annotated[str, Query(max_length=100)] = "",
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    cursor: str | None = None,
+) -> Page[DirectoryEntryOut]:
+    """Active colleagues by name for people pickers (transfer to, assign to): any staff
+    member of the tenant may read it, whatever their data scope."""
+    entries, next_cursor = service.directory(session, q=q, limit=limit, cursor=cursor)
+    items = [DirectoryEntryOut.model_validate(e) for e in entries]
+    return Page(items=items, next_cursor=next_cursor)
 
 
 @router.get("/{user_id}")

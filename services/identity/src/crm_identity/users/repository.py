@@ -5,7 +5,8 @@ from dataclasses import dataclass
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from crm_identity.users.models import User, UserRole
+from crm_identity.org.models import Department
+from crm_identity.users.models import User, UserRole, UserStatus
 from crmkit.pagination import SortKey, page_of, paginate
 
 
@@ -52,6 +53,31 @@ def page(
     key = SortKey(User.email.expression, User.id.expression)
     rows = session.scalars(paginate(query, key=key, limit=limit, cursor=cursor)).all()
     return page_of(rows, limit=limit, key_of=lambda u: (u.email, u.id))
+
+
+@dataclass(frozen=True)
+class DirectoryEntry:
+    id: uuid.UUID
+    name: str
+    department_name: str | None
+
+
+def directory_page(
+    session: Session, *, contains: str, limit: int, cursor: str | None
+) -> tuple[list[DirectoryEntry], str | None]:
+    """Active users by name, with their department's name; `contains` matches anywhere in
+    the name, case-insensitively (LIKE's wildcards in it are matched literally)."""
+    query = (
+        select(User.id, User.name, Department.name.label("department_name"))
+        .outerjoin(Department, Department.id == User.department_id)
+        .where(User.status == UserStatus.ACTIVE)
+    )
+    if contains:
+        query = query.where(User.name.icontains(contains, autoescape=True))
+    key = SortKey(User.name.expression, User.id.expression)
+    rows = session.execute(paginate(query, key=key, limit=limit, cursor=cursor)).all()
+    entries = [DirectoryEntry(r.id, r.name, r.department_name) for r in rows]
+    return page_of(entries, limit=limit, key_of=lambda e: (e.name, e.id))
 
 
 def org_links(session: Session) -> list[OrgLink]:

@@ -43,6 +43,16 @@ class UserOut(BaseModel):
     role_ids: list[uuid.UUID] = Field(default_factory=list)
 
 
+class DirectoryEntryOut(BaseModel):
+    """A colleague as a people picker shows them: no e-mail, phone or roles."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    name: str
+    department_name: str | None
+
+
 class PasswordReset(BaseModel):
     new_password: str = Field(min_length=1, max_length=200)
 

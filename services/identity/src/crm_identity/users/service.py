@@ -243,5 +243,13 @@ def list_users(
     )
 
 
+def directory(
+    session: Session, *, q: str, limit: int, cursor: str | None
+) -> tuple[list[repository.DirectoryEntry], str | None]:
+    """Everyone active in the tenant, for choosing a person: unlike `list_users` it ignores
+    the caller's data scope, so it tells only who exists (name and department)."""
+    return repository.directory_page(session, contains=q.strip(), limit=limit, cursor=cursor)
+
+
 def role_ids_of(session: Session, *, user_id: uuid.UUID) -> list[uuid.UUID]:
     return repository.role_ids(session, user_id)
