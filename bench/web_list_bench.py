@@ -38,6 +38,8 @@ VIEWS = {
     "filter level = L1": "/customers?f=level&op=eq&v=L1",
     "filter province = 浙江省": "/customers?f=province&op=eq&v=浙江省",
     "sort by name": "/customers?sort=name",
+    "sort by province, descending": "/customers?sort=-province",
+    "sort by level": "/customers?sort=level",
 }
 METRICS = """() => {
     const nav = performance.getEntriesByType("navigation")[0];
