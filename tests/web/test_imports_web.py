@@ -4,6 +4,7 @@ an export of a filtered list whose file has exactly the list's customers, masked
 
 import csv
 import io
+import json
 import re
 import time
 import uuid
@@ -140,8 +141,8 @@ def test_the_import_wizard_end_to_end_with_a_progress_bar_that_moves(
         for r in report.all()
     }  # fmt: skip
     assert rows == {
-        ("3", "Error", "email"), ("7", "Error", "name"), ("2502", "Error", "email"),
-        ("12", "Skipped", "name"), ("17", "Skipped", "name"),
+        ("3", "Error", "Email"), ("7", "Error", "Name"), ("2502", "Error", "Email"),
+        ("12", "Skipped", "Name"), ("17", "Skipped", "Name"),
     }, rows  # fmt: skip
     # The full report through the console (the token stays server-side).
     href = page.locator("#report-download").get_attribute("href")
@@ -429,3 +430,100 @@ def test_the_import_report_speaks_the_users_language(
     assert "Not an email address" in text
     assert "“machine” is neither company nor person" in text
     assert "疑似" not in text
+
+
+MANY_BAD = 120  # rows not imported: more than two pages of 50
+
+
+def _many_bad_file(run: str, tax_key: str) -> tuple[bytes, dict[str, str]]:
+    """Rows 2-121 have a bad e-mail, every 10th also a bad number in a custom field; ten
+    good rows follow."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["名称", "邮箱", "税号", "联系人", "联系人电话"])
+    for i in range(MANY_BAD):
+        tax = "abc" if i % 10 == 0 else "1"
+        writer.writerow([f"坏行 {run} {i:03d}", "not-an-email", tax, "王伟", "12"])
+    for i in range(10):
+        writer.writerow([f"好行 {run} {i:03d}", f"ok{i}@{run}.example", "2", "", ""])
+    mapping = {"名称": "name", "邮箱": "email", "税号": f"custom.{tax_key}",
+               "联系人": "contact.name", "联系人电话": "contact.phone"}  # fmt: skip
+    return out.getvalue().encode("utf-8"), mapping
+
+
+def _rows_on_screen(page: Page) -> list[tuple[str, str]]:
+    return [
+        (r.get_attribute("data-row") or "", r.locator(".report-field").inner_text())
+        for r in page.locator("#report-rows tbody tr.record").all()
+    ]
+
+
+def test_rows_not_imported_come_a_page_at_a_time_with_field_labels(
+    page: Page, phone: Page, base: str, companies: tuple[Company, Company]
+) -> None:
+    acme, globex = companies
+    run = uuid.uuid4().hex[:6]
+    tax_key = f"tax_{run}"
+    globex.api(
+        "POST", "/api/v1/custom-fields",
+        json={"entity": "customer", "key": tax_key, "label": f"税号{run}", "type": "number"},
+    )  # fmt: skip
+    content, mapping = _many_bad_file(run, tax_key)
+    started = globex.api(
+        "POST", "/api/v1/imports",
+        files={"file": ("many.csv", content, "text/csv")},
+        data={"mapping": json.dumps(mapping, ensure_ascii=False)},
+    )  # fmt: skip
+    job = _wait_for_import(globex, started["id"])
+    assert (job["status"], job["failed"], job["created"]) == ("done", MANY_BAD, 10), job
+    acme_job = acme.api(
+        "POST", "/api/v1/imports",
+        files={"file": ("en.csv", _report_file([[f"Acme {run}", "bad", "company"]]), "text/csv")},
+        data={"mapping": '{"name": "name", "email": "email", "kind": "kind"}'},
+    )  # fmt: skip
+    assert _wait_for_import(acme, acme_job["id"])["failed"] == 1
+
+    # Globex (zh-CN): the first page, then "more" twice appends the rest, in row order.
+    sign_in(page, base, globex, globex.admin_email)
+    page.goto(f"{base}/imports/{started['id']}")
+    more = page.locator("#report-more-button")
+    expect(more).to_have_text("显示更多")
+    first = _rows_on_screen(page)
+    assert sorted({int(r) for r, _ in first}) == list(range(2, 52)), first
+    shot(page, "imports-rows-page1-zh-desktop")
+    more.click()
+    expect(page.locator("#report-rows tr.record[data-row='101']").first).to_be_visible()
+    more.click()
+    expect(page.locator("#report-rows tr.record[data-row='121']").first).to_be_visible()
+    expect(more).to_have_count(0)
+    shown = _rows_on_screen(page)
+    rows = [int(r) for r, _ in shown]
+    assert sorted(set(rows)) == list(range(2, 2 + MANY_BAD))
+    assert rows == sorted(rows), "pages appended in row order"
+    # Each bad row once per bad field, fields by their Chinese labels (a custom field's own).
+    per_row = {(r, f) for r, f in shown}
+    assert len(shown) == len(per_row)
+    assert {f for _, f in shown} == {"邮箱", f"税号{run}", "联系人：电话"}, set(shown)
+    assert ("2", f"税号{run}") in per_row
+    assert ("3", f"税号{run}") not in per_row
+    expect(page.locator("#report-rows tr.record[data-row='2']").first).to_contain_text("错误")
+    shot(page, "imports-rows-all-zh-desktop")
+    # The downloaded report keeps the API's machine field names.
+    downloaded = page.request.get(f"{base}/imports/{started['id']}/report")
+    lines = list(csv.reader(io.StringIO(downloaded.body().decode("utf-8-sig"))))
+    assert lines[1][3].split("; ") == ["email", f"custom.{tax_key}", "contact.phone"]
+
+    sign_in(phone, base, globex, globex.admin_email)
+    phone.goto(f"{base}/imports/{started['id']}")
+    phone.locator("#report-more-button").click()
+    expect(phone.locator("#report-rows tr.record[data-row='101']").first).to_be_visible()
+    shot(phone, "imports-rows-zh-phone")
+
+    # Acme: Globex's rows are not found, page or "more"; its own rows hold only its own.
+    sign_in(page, base, acme, acme.admin_email)
+    for path in (f"/imports/{started['id']}", f"/imports/{started['id']}/rows"):
+        assert page.goto(f"{base}{path}").status == 404, path  # type: ignore[union-attr]
+    page.goto(f"{base}/imports/{acme_job['id']}")
+    assert _rows_on_screen(page) == [("2", "Email")]
+    expect(page.locator("#report-rows")).not_to_contain_text("坏行")
+    expect(page.locator("#report-more-button")).to_have_count(0)

@@ -8,9 +8,9 @@ import json
 from crm_web.gateway import field_reason
 from crm_web.pages.transfers import (
     export_filters,
-    failed_and_skipped,
     localised_report,
     mapping_of,
+    not_imported,
     value_of,
 )
 
@@ -21,6 +21,12 @@ REPORT = (
     "4,skipped,9a9b,name,likely duplicate of an existing customer\r\n"
     "5,updated,77aa,,\r\n"
 )
+
+
+def test_a_report_without_codes_downloads_with_the_apis_reasons() -> None:
+    lines = list(csv.reader(io.StringIO(localised_report(REPORT, english).decode("utf-8-sig"))))
+    assert lines[2] == ["3", "failed", "", "email; phone",
+                        "not an e-mail address; not a phone number"]  # fmt: skip
 
 
 def test_the_posted_mapping_names_only_the_columns_given_a_field() -> None:
@@ -55,13 +61,34 @@ def _coded_report() -> str:
     return "\ufeff" + out.getvalue()
 
 
-def test_report_reasons_are_worded_in_the_users_language_from_their_codes() -> None:
-    rows = failed_and_skipped(_coded_report(), chinese)
-    assert [(r["row"], r["problems"]) for r in rows] == [
-        ("3", [("email", "不是有效的电子邮箱"), ("level", "“z”不是本公司的可选值"),
-               ("notes", "something new")]),
-        ("4", [("name", "疑似与已有客户重复")]),
+def _rows_page() -> list[dict[str, object]]:
+    """A page of `GET imports/{id}/rows` as the API answers it."""
+    bad = [
+        {"field": "email", "reason": "'x' is not an email address", "code": "invalid_email"},
+        {"field": "level", "reason": "'z' is not a level of this tenant",
+         "code": "not_in_dictionary", "params": {"value": "z"}},
+        {"field": "custom.tax_no", "reason": "something new", "code": "no_message_for_this"},
     ]  # fmt: skip
+    duplicate = [{"field": "name", "reason": "likely duplicate", "code": "likely_duplicate"}]
+    return [
+        {"row": 3, "outcome": "failed", "customer_id": None, "errors": bad},
+        {"row": 4, "outcome": "skipped", "customer_id": "9a9b", "errors": duplicate},
+        {"row": 5, "outcome": "failed", "customer_id": None, "errors": []},
+    ]
+
+
+def test_rows_not_imported_show_field_labels_and_reasons_in_the_users_language() -> None:
+    labels = {"email": "电子邮箱", "name": "客户名称", "custom.tax_no": "税号"}
+    rows = not_imported(_rows_page(), chinese, labels)
+    assert [(r["row"], r["outcome"], r["customer_id"], r["problems"]) for r in rows] == [
+        (3, "failed", "", [("电子邮箱", "不是有效的电子邮箱"), ("level", "“z”不是本公司的可选值"),
+                           ("税号", "something new")]),
+        (4, "skipped", "9a9b", [("客户名称", "疑似与已有客户重复")]),
+        (5, "failed", "", [("", "")]),
+    ]  # fmt: skip
+
+
+def test_report_reasons_are_worded_in_the_users_language_from_their_codes() -> None:
     downloaded = localised_report(_coded_report(), chinese)
     assert downloaded.startswith("\ufeff".encode())
     lines = list(csv.reader(io.StringIO(downloaded.decode("utf-8-sig"))))
@@ -74,16 +101,6 @@ def test_report_reasons_are_worded_in_the_users_language_from_their_codes() -> N
     ]  # fmt: skip
     in_english = localised_report(_coded_report(), lambda e: field_reason(e, "en"))
     assert "Likely duplicate of an existing customer" in in_english.decode("utf-8-sig")
-
-
-def test_the_report_gives_failed_and_skipped_rows_with_each_field_and_reason() -> None:
-    rows = failed_and_skipped(REPORT, english)
-    assert [(r["row"], r["outcome"], r["problems"]) for r in rows] == [
-        ("3", "failed", [("email", "not an e-mail address"), ("phone", "not a phone number")]),
-        ("4", "skipped", [("name", "likely duplicate of an existing customer")]),
-    ]
-    assert rows[1]["customer_id"] == "9a9b"
-    assert len(failed_and_skipped(REPORT, english, limit=1)) == 1
 
 
 def test_an_export_sends_the_lists_filter_and_the_chosen_ids() -> None:

@@ -43,8 +43,8 @@ STANDARD_TARGETS = (
     "credit_rating", "birthday", "notes",
 )  # fmt: skip
 CONTACT_TARGETS = ("name", "title", "role", "phone", "email", "wechat", "birthday", "notes")
-# The finished page lists this many failed and skipped rows; the report has them all.
-REPORT_ROWS_SHOWN = 500
+# The finished page lists the rows not imported this many at a time ("more" adds a page).
+REPORT_PAGE_ROWS = 50
 FINISHED = ("done", "failed")
 REPORT_COLUMNS = ("row", "outcome", "customer_id", "field", "reason")
 Problem = tuple[str, str]
@@ -66,6 +66,13 @@ def mapping_of(columns: list[str], fields: list[str]) -> dict[str, str]:
     return {c: f for c, f in zip(columns, fields, strict=False) if c and f}
 
 
+def _worded(errors: Any, reason_of: Callable[[dict[str, Any]], str]) -> list[Problem]:
+    """A row's `errors` (codes and params) as (field, reason) pairs worded by `reason_of`."""
+    if not isinstance(errors, list):
+        return []
+    return [(str(e.get("field", "")), reason_of(e)) for e in errors if isinstance(e, dict)]
+
+
 def _problems(line: dict[str, str], reason_of: Callable[[dict[str, Any]], str]) -> list[Problem]:
     """A report line's (field, reason) pairs, worded by `reason_of` from the `errors` column
     (codes and params) when the report has it, else the API's English reasons."""
@@ -74,26 +81,33 @@ def _problems(line: dict[str, str], reason_of: Callable[[dict[str, Any]], str]) 
     except ValueError:
         errors = []
     if errors and isinstance(errors, list):
-        return [(str(e.get("field", "")), reason_of(e)) for e in errors if isinstance(e, dict)]
+        return _worded(errors, reason_of)
     fields = (line.get("field") or "").split("; ")
     reasons = (line.get("reason") or "").split("; ")
     return list(zip(fields, reasons, strict=False))
 
 
-def failed_and_skipped(
-    report_csv: str,
+def not_imported(
+    items: list[dict[str, Any]],
     reason_of: Callable[[dict[str, Any]], str],
-    limit: int = REPORT_ROWS_SHOWN,
+    labels: dict[str, str],
 ) -> list[dict[str, Any]]:
-    """The report's rows that were not imported, in file order, as (field, reason) pairs."""
-    rows: list[dict[str, Any]] = []
-    for line in csv.DictReader(io.StringIO(report_csv.lstrip("\ufeff"))):
-        if line.get("outcome") not in ("failed", "skipped"):
-            continue
-        rows.append({**line, "problems": _problems(line, reason_of)})
-        if len(rows) >= limit:
-            break
-    return rows
+    """A page of `GET imports/{id}/rows` as the on-screen table's rows: each row's
+    (field label, reason) pairs, the field named by its label in the page's language where
+    the wizard has one, else by its machine name."""
+    return [
+        {
+            "row": item["row"],
+            "outcome": item["outcome"],
+            "customer_id": item.get("customer_id") or "",
+            "problems": [
+                (labels.get(field, field), reason)
+                for field, reason in _worded(item.get("errors"), reason_of)
+            ]
+            or [("", "")],
+        }
+        for item in items
+    ]
 
 
 def localised_report(report_csv: str, reason_of: Callable[[dict[str, Any]], str]) -> bytes:
@@ -405,18 +419,27 @@ async def start_import(
 # Step 3: progress, then the row report.
 
 
+async def _not_imported_page(
+    page: Page, import_id: str, cursor: str = ""
+) -> tuple[list[dict[str, Any]], str]:
+    """One page of the rows not imported (`GET imports/{id}/rows`) and the next cursor."""
+    params = {"outcome": "failed,skipped", "limit": REPORT_PAGE_ROWS}
+    if cursor:
+        params["cursor"] = cursor
+    found = await page.api(
+        "GET", f"/api/v1/imports/{quote(import_id, safe='')}/rows", params=params
+    )
+    labels = {**dict(await _targets(page)), "row": page.t("imports.row")}
+    rows = not_imported(found["items"], _reason_in(page.locale), labels)
+    return rows, str(found.get("next_cursor") or "")
+
+
 async def _import_status(page: Page, import_id: str) -> dict[str, Any]:
     job: dict[str, Any] = await page.api("GET", f"/api/v1/imports/{import_id}")
     job["finished"] = job["status"] in FINISHED
-    job["problems"] = []
-    if job["status"] == "done":
-        response = await page.gateway.send(
-            page.signed_in, "GET", f"/api/v1/imports/{import_id}/report"
-        )
-        if response.status_code == 200:
-            job["problems"] = failed_and_skipped(
-                response.content.decode("utf-8-sig"), _reason_in(page.locale)
-            )
+    job["problems"], job["next_cursor"] = [], ""
+    if job["status"] == "done" and (job["failed"] or job["skipped"]):
+        job["problems"], job["next_cursor"] = await _not_imported_page(page, import_id)
     return job
 
 
@@ -424,14 +447,24 @@ async def _import_status(page: Page, import_id: str) -> dict[str, Any]:
 async def import_progress(page: CurrentPage, import_id: str) -> Response:
     page.signed_in  # noqa: B018
     job = await _import_status(page, import_id)
-    return page.render("transfers/progress.html", job=job, shown=REPORT_ROWS_SHOWN)
+    return page.render("transfers/progress.html", job=job)
 
 
 @router.get("/imports/{import_id}/progress")
 async def import_progress_part(page: CurrentPage, import_id: str) -> Response:
     page.signed_in  # noqa: B018
     job = await _import_status(page, import_id)
-    return page.render("transfers/_import_status.html", job=job, shown=REPORT_ROWS_SHOWN)
+    return page.render("transfers/_import_status.html", job=job)
+
+
+@router.get("/imports/{import_id}/rows")
+async def more_not_imported(page: CurrentPage, import_id: str, cursor: str = "") -> Response:
+    """The next page of rows not imported, as table rows the "more" button appends."""
+    page.signed_in  # noqa: B018
+    rows, next_cursor = await _not_imported_page(page, import_id, cursor)
+    return page.render(
+        "transfers/_report_rows.html", job={"id": import_id}, rows=rows, next_cursor=next_cursor
+    )
 
 
 async def _proxied(page: Page, path: str) -> Response:

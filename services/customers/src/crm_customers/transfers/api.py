@@ -9,7 +9,7 @@ import uuid
 from datetime import timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Form, Response, UploadFile
+from fastapi import APIRouter, File, Form, Query, Response, UploadFile
 from fastapi.responses import StreamingResponse
 from sqlalchemy import event
 from sqlalchemy.orm import Session
@@ -24,6 +24,8 @@ from crm_customers.transfers.schemas import (
     ExportIn,
     ExportOut,
     ImportOut,
+    ImportRowOut,
+    ImportRowPage,
     MappingIn,
     MappingList,
     MappingOut,
@@ -233,6 +235,31 @@ def import_report(
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="import-{job.id}-report.csv"'},
     )
+
+
+@router.get("/imports/{import_id}/rows", response_model=ImportRowPage, responses=ERRORS)
+def import_rows(
+    import_id: uuid.UUID,
+    session: TenantSession,
+    caller: CurrentCaller,
+    outcome: Annotated[
+        str | None, Query(description="Comma-separated: created, updated, skipped, failed")
+    ] = None,
+    limit: int = 50,
+    cursor: str | None = None,
+) -> ImportRowPage:
+    """The report's rows as JSON, a page at a time in row order (e.g. `outcome=failed,skipped`
+    for the rows not imported); `errors` as in the report."""
+    job = importing.get_import(session, caller=caller, job_id=import_id)
+    kinds = importing.outcome_kinds(outcome)
+    rows, next_cursor = importing.row_outcomes(
+        session, job, kinds=kinds, limit=limit, cursor=cursor
+    )
+    items = [
+        ImportRowOut(row=r.row, outcome=r.outcome, customer_id=r.customer_id, errors=r.errors)
+        for r in rows
+    ]
+    return ImportRowPage(items=items, next_cursor=next_cursor)
 
 
 def _export_out(job: ExportJob) -> ExportOut:

@@ -35,9 +35,10 @@ from crm_customers.db import utcnow
 from crm_customers.insights import geocoding, potential
 from crm_customers.staff import repository as staff
 from crm_customers.transfers import callers, mapping, repository
-from crm_customers.transfers.models import ImportJob, ImportMapping, TransferFile
+from crm_customers.transfers.models import ImportJob, ImportMapping, ImportRow, TransferFile
 from crm_customers.transfers.parsing import Sheet, file_format
 from crm_customers.transfers.rows import Candidate, RowReader
+from crmkit import pagination
 from crmkit.errors import (
     Conflict,
     CrmError,
@@ -50,6 +51,7 @@ from crmkit.events.outbox import record_events
 ON_DUPLICATE = ("skip", "update", "create")
 DUPLICATE_OUTCOMES = {"skip": "skipped", "update": "updated", "create": "created"}
 FINISHED = ("done", "failed")
+ROW_OUTCOMES = ("created", "updated", "skipped", "failed")
 PREVIEW_ROWS = 20
 DUPLICATE_REASON = "likely duplicate of an existing customer"
 HIDDEN_DUPLICATE_REASON = "likely duplicate of a customer you may not change"
@@ -264,6 +266,35 @@ def report_lines(session: Session, job: ImportJob) -> Iterator[list[str]]:
             "; ".join(e["reason"] for e in outcome.errors),
             json.dumps(outcome.errors, ensure_ascii=False) if outcome.errors else "",
         ]
+
+
+def outcome_kinds(raw: str | None) -> list[str]:
+    """`failed,skipped` → the outcomes asked for (none: every outcome)."""
+    kinds = [k.strip() for k in (raw or "").split(",") if k.strip()]
+    unknown = [k for k in kinds if k not in ROW_OUTCOMES]
+    if unknown:
+        raise InvalidInput.on_field(
+            "outcome", f"unknown outcome {unknown[0]!r}; use {', '.join(ROW_OUTCOMES)}"
+        )
+    return kinds
+
+
+def row_outcomes(
+    session: Session, job: ImportJob, *, kinds: list[str], limit: int, cursor: str | None
+) -> tuple[list[ImportRow], str | None]:
+    """A page of the report's rows (the same stored outcomes `report_lines` writes), in row
+    order. The cursor is the last row's number and the job's id, so it fits no other job."""
+    pagination.check_limit(limit)
+    after_row = None
+    if cursor:
+        last_row, job_id = pagination.decode_cursor(cursor)
+        if type(last_row) is not int or job_id != str(job.id):
+            raise InvalidInput.on_field("cursor", "not a cursor this API issued")
+        after_row = last_row
+    rows = list(
+        repository.outcomes(session, job.id, kinds=kinds, after_row=after_row, limit=limit + 1)
+    )
+    return pagination.page_of(rows, limit=limit, key_of=lambda r: (r.row, str(job.id)))
 
 
 def list_mappings(session: Session, *, caller: Caller) -> list[ImportMapping]:

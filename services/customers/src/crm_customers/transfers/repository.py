@@ -90,8 +90,24 @@ def mapping_named(session: Session, name: str) -> ImportMapping | None:
     return session.scalar(select(ImportMapping).where(ImportMapping.name == name))
 
 
-def outcomes(session: Session, job_id: uuid.UUID, batch: int = 5000) -> Iterator[ImportRow]:
+def outcomes(
+    session: Session,
+    job_id: uuid.UUID,
+    *,
+    kinds: Sequence[str] = (),
+    after_row: int | None = None,
+    limit: int | None = None,
+    batch: int = 5000,
+) -> Iterator[ImportRow]:
+    """A job's row outcomes in row order: all of them (the report), or a keyset page of
+    some kinds (`kinds`, rows after `after_row`; the primary key `(job_id, row)` orders it)."""
     query = select(ImportRow).where(ImportRow.job_id == job_id).order_by(ImportRow.row)
+    if kinds:
+        query = query.where(ImportRow.outcome.in_(list(kinds)))
+    if after_row is not None:
+        query = query.where(ImportRow.row > after_row)
+    if limit is not None:
+        query = query.limit(limit)
     yield from session.scalars(query.execution_options(yield_per=batch))
 
 

@@ -33,6 +33,20 @@ class RowError(BaseModel):
     params: dict[str, Any] | None = None
 
 
+class ImportRowOut(BaseModel):
+    row: int = Field(description="The row's number in the sheet (the header is row 1)")
+    outcome: str = Field(description="created, updated, skipped or failed")
+    customer_id: uuid.UUID | None = Field(
+        description="The customer created or updated, or a skipped row's duplicate"
+    )
+    errors: list[RowError]
+
+
+class ImportRowPage(BaseModel):
+    items: list[ImportRowOut]
+    next_cursor: str | None = None
+
+
 class PreviewRow(BaseModel):
     row: int = Field(description="The row's number in the sheet (the header is row 1)")
     values: dict[str, Any]
