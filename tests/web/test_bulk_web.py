@@ -31,11 +31,13 @@ def _status_as(company: Company, path: str, who: str = "admin") -> int:
     return company.http.get(path, headers=headers).status_code
 
 
-def _rep(company: Company, who: str, permissions: list[str] = REP_PERMISSIONS) -> str:
+def _rep(
+    company: Company, who: str, permissions: list[str] = REP_PERMISSIONS, customers: str = "own"
+) -> str:
     role = call(
         company, "POST", "/api/v1/roles",
         json={"name": f"Bulk rep {uuid.uuid4().hex[:6]}", "permissions": permissions,
-              "scopes": {"customers": "own"}},
+              "scopes": {"customers": customers}},
     )  # fmt: skip
     user_id = add_user(company, who, role_ids=[role["id"]])
 
@@ -468,3 +470,91 @@ def test_column_order_is_moved_with_the_keyboard_and_remembered(
     assert headings.index("电话") > headings.index("状态")
     expect(page.locator("#customer-list tr.record")).to_have_count(1)
     expect(page.locator("#customer-list")).not_to_contain_text(f"顺序{run}有限公司")
+
+
+def test_a_rep_sees_colleagues_names_and_finds_one_in_the_picker_by_typing(
+    page: Page, phone: Page, base: str, companies: tuple[Company, Company]
+) -> None:
+    """A rep who sees the team's customers but only themselves in identity (its scope is
+    `own`) still reads the owners' and authors' names, a former colleague's too, and picks
+    a colleague by typing part of the name."""
+    acme, globex = companies
+    run = uuid.uuid4().hex[:4]
+    rex, bea, dora = f"rex{run}", f"bea{run}", f"dora{run}"
+    _rep(acme, rex, [*REP_PERMISSIONS, "customers:transfer"], customers="all")
+    bea_id = _rep(acme, bea)
+    dora_id = _rep(acme, dora)
+    gus_id = _rep(globex, f"gus{run}")
+    prefix = f"名{run}"
+    beas, doras, rexs = f"{prefix}乙公司", f"{prefix}丁公司", f"{prefix}甲公司"
+    ids = {
+        name: call(
+            acme, "POST", "/api/v1/customers", who=who, json={"kind": "company", "name": name}
+        )["id"]
+        for who, name in ((bea, beas), (dora, doras), (rex, rexs))
+    }
+    note = {"kind": "call", "content": f"Dora's call {run}"}
+    call(acme, "POST", f"/api/v1/customers/{ids[doras]}/follow-ups", who=dora, json=note)
+    # Dora hands her customer to Bea and leaves: her name stays on what she wrote.
+    moved = {"ids": [ids[doras]], "owner_id": bea_id}
+    call(acme, "POST", "/api/v1/customers/bulk/transfer", json=moved)
+    call(acme, "POST", f"/api/v1/users/{dora_id}/disable")
+    assert [u["name"] for u in call(acme, "GET", "/api/v1/users", who=rex)["items"]] == [
+        rex.title()
+    ]
+
+    sign_in(page, base, acme, f"{rex}@{acme.slug}.example")
+    page.goto(f"{base}/customers?f=name&op=contains&v={prefix}")
+    expect(page.locator("#customer-list tr.record")).to_have_count(3)
+    expect(_row(page, beas)).to_contain_text(bea.title())
+    expect(_row(page, doras)).to_contain_text(bea.title())
+    expect(page.locator("#customer-list")).not_to_contain_text("A colleague")  # placeholder
+
+    # The picker: typing part of Bea's name leaves her alone, chosen; then the transfer.
+    _tick(page, rexs)
+    search = page.locator("#bulk-owner-search")
+    expect(search).to_be_visible()
+    search.fill(f"EA{run}")
+    colleagues = page.locator("#bulk-owner option:not([value=''])")
+    expect(colleagues).to_have_count(1)
+    expect(colleagues).to_have_text(bea.title())
+    expect(page.locator("#bulk-owner")).to_have_value(bea_id)
+    search.press("Enter")  # searches again; never submits the transfer by itself
+    expect(page.locator("#bulk-summary")).to_have_count(0)
+    shot(page, "people-7-picker-search")
+    page.click("#bulk-transfer")
+    expect(page.locator("#bulk-summary")).to_have_text("1 transferred")
+    expect(_row(page, rexs)).to_contain_text(bea.title())
+    assert call(acme, "GET", f"/api/v1/customers/{ids[rexs]}")["owner_id"] == bea_id
+    _tick(page, beas)
+    search.fill(f"zz{run}")  # nobody: the picker says so
+    expect(page.locator("#bulk-owner option[disabled]")).to_have_text("No colleague by that name")
+
+    # The customer page names the owner and the timeline's author, who has left since.
+    page.goto(f"{base}/customers/{ids[doras]}")
+    expect(page.locator("#record")).to_contain_text(bea.title())
+    entry = page.locator("ol.timeline li", has_text=f"Dora's call {run}")
+    expect(entry).to_contain_text(dora.title())
+
+    # On a phone the search field and the picker stack within the width.
+    sign_in(phone, base, acme, f"{rex}@{acme.slug}.example")
+    phone.goto(f"{base}/customers?f=name&op=contains&v={prefix}")
+    _tick(phone, beas)
+    phone.locator("#bulk-owner-search").fill(f"ea{run}")
+    expect(phone.locator("#bulk-owner option:not([value=''])")).to_have_count(1)
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 390
+    shot(phone, "people-8-phone-picker-search")
+
+    # Globex: its admin finds only Globex's people and never sees Acme's customers.
+    globexs = f"{prefix}戊公司"
+    call(globex, "POST", "/api/v1/customers", json={"kind": "company", "name": globexs})
+    sign_in(page, base, globex, globex.admin_email)
+    page.goto(f"{base}/customers?f=name&op=contains&v={prefix}")
+    expect(page.locator("#customer-list tr.record")).to_have_count(1)
+    _tick(page, globexs)
+    page.locator("#bulk-owner-search").fill(f"ea{run}")
+    expect(page.locator("#bulk-owner option[disabled]")).to_have_count(1)  # 没有这个姓名的同事
+    page.locator("#bulk-owner-search").fill(f"us{run}")
+    expect(page.locator("#bulk-owner")).to_have_value(gus_id)
+    for customer_id in ids.values():
+        assert _status_as(globex, f"/api/v1/customers/{customer_id}") == 404

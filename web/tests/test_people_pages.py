@@ -6,7 +6,8 @@ from crm_web.app import _templates
 from crm_web.formatting import Formatter
 from crm_web.i18n import translate
 from crm_web.pages.customer_columns import moved
-from crm_web.pages.people import choice_label
+from crm_web.pages.customers import shown_people
+from crm_web.pages.people import canonical_id, choice_label
 
 COLUMNS = ["status", "level", "phone"]
 
@@ -64,3 +65,31 @@ def test_a_custom_value_is_shown_as_its_type() -> None:
     assert str(show({"type": "checkbox"}, False)).strip() == "No"
     assert str(show({"type": "text"}, "")).strip() == ""
     assert str(show({"type": "text"}, "<b>")).strip() == "&lt;b&gt;"  # escaped
+
+
+def _choices(**context: Any) -> str:
+    template = _templates().get_template("people/_choices.html")
+    return template.render(t=lambda key, **values: translate("en", key, **values), **context)
+
+
+def test_searched_choices_keep_the_blank_first_and_choose_a_single_match() -> None:
+    one = _choices(choices=[("u1", "Bea · Sales")], more=False, blank="Transfer to")
+    assert one.index('<option value="">Transfer to</option>') < one.index('value="u1"')
+    assert '<option value="u1" selected>Bea · Sales</option>' in one
+    two = _choices(choices=[("u1", "Bea"), ("u2", "<Ben>")], more=True, blank="-")
+    assert "selected" not in two
+    assert "&lt;Ben&gt;" in two  # escaped
+    assert "type more of the name" in two
+    none = _choices(choices=[], more=False, blank="-")
+    assert '<option value="" disabled>No colleague by that name</option>' in none
+
+
+def test_the_customer_page_names_its_owner_and_the_timeline_authors() -> None:
+    customer = {"owner_id": "o1"}
+    timeline = [{"created_by": "a1"}, {"created_by": None}, {"kind": "system"}]
+    assert shown_people(customer, timeline) == ["o1", "a1", None, None]
+    assert canonical_id("not an id") is None
+    assert canonical_id(None) is None
+    assert canonical_id("A3BB189E-8BF9-3888-9912-ACE4E6543002") == (
+        "a3bb189e-8bf9-3888-9912-ace4e6543002"
+    )

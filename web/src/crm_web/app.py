@@ -27,6 +27,7 @@ from crm_web.pages import (
     customers,
     dashboard,
     home,
+    people,
     pools,
     search,
     transfers,
@@ -201,6 +202,7 @@ def create_app(*, settings: WebSettings | None = None, database_url: str | None 
         app.include_router(module.router)
     for module in (pools, transfers, customer_files):
         app.include_router(module.router)
+    app.include_router(people.router)  # the people pickers' search
 
     @app.exception_handler(404)
     async def not_found(request: Request, exc: Exception) -> HTMLResponse:

@@ -7,7 +7,6 @@ announced to the files API, PUT to the presigned URL it answers and confirmed; d
 previews stream from the API's presigned URL through the console. Memory stays bounded.
 """
 
-import asyncio
 import hashlib
 import tempfile
 import uuid
@@ -23,7 +22,7 @@ from starlette.concurrency import run_in_threadpool
 
 from crm_web.gateway import ApiError
 from crm_web.pages.common import CurrentPage, Page
-from crm_web.pages.customers import user_names
+from crm_web.pages.people import user_names
 from crmkit.limits import FILE_MAX_BYTES
 
 router = APIRouter()
@@ -93,9 +92,8 @@ async def _list_context(page: Page, customer_id: str, cursor: str | None) -> dic
     params["limit"] = PAGE_SIZE
     if cursor:
         params["cursor"] = cursor
-    found, users = await asyncio.gather(
-        page.api("GET", "/api/v1/files", params=params), user_names(page)
-    )
+    found = await page.api("GET", "/api/v1/files", params=params)
+    users = await user_names(page, [f.get("created_by") for f in found["items"]])
     return {
         "customer_id": customer_id, "files": found["items"], "next_cursor": found["next_cursor"],
         "users": users, "human_size": human_size, "preview_kind": preview_kind,
@@ -144,7 +142,8 @@ async def file_versions(page: CurrentPage, customer_id: str, file_id: str) -> Re
     versions.sort(key=lambda v: v["version"], reverse=True)
     return page.render(
         "customers/_files_versions.html", customer_id=_uuid(customer_id), file=file,
-        versions=versions, users=await user_names(page), human_size=human_size,
+        versions=versions, users=await user_names(page, [v.get("created_by") for v in versions]),
+        human_size=human_size,
     )  # fmt: skip
 
 

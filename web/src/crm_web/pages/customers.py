@@ -15,7 +15,7 @@ from fastapi.responses import RedirectResponse, Response
 from crm_web.gateway import ApiError
 from crm_web.pages.common import CurrentPage, Page, redirect
 from crm_web.pages.customer_columns import available_columns, chosen_columns, ordinary_views
-from crm_web.pages.people import no_people, people_choices
+from crm_web.pages.people import no_people, people_choices, user_names
 from crm_web.pages.pool_reclaim import reclaim_badges
 
 router = APIRouter()
@@ -85,23 +85,6 @@ async def _cached(page: Page, key: str, load: Callable[[], Awaitable[Any]]) -> A
     return value
 
 
-async def user_names(page: Page) -> dict[str, str]:
-    """Names of the users the caller may see (and always the caller's own)."""
-
-    async def load() -> dict[str, str]:
-        try:
-            found = await page.api("GET", "/api/v1/users", params={"limit": 200})
-            names = {u["id"]: u["name"] for u in found["items"]}
-        except ApiError:
-            names = {}
-        me = page.signed_in.user
-        names[str(me.get("id"))] = str(me.get("name"))
-        return names
-
-    names: dict[str, str] = await _cached(page, "users", load)
-    return names
-
-
 async def dictionaries(page: Page) -> dict[str, list[dict[str, Any]]]:
     """The tenant's industries, sources, levels and statuses (key and label)."""
 
@@ -145,9 +128,8 @@ async def customer_list(
     if cursor:
         params["cursor"] = cursor
     error = ""
-    fields, users, views, dictionary, people = await asyncio.gather(
+    fields, views, dictionary, people = await asyncio.gather(
         custom_fields(page),
-        user_names(page),
         page.api("GET", "/api/v1/customers/views"),
         dictionaries(page),
         people_choices(page) if page.signed_in.can("customers:transfer") else no_people(),
@@ -158,8 +140,11 @@ async def customer_list(
         if exc.status != 422:
             raise
         result, error = {"items": [], "next_cursor": None, "total": 0}, exc.detail
-    # Pools' countdown badges: one call for exactly this page's rows.
-    reclaim = await reclaim_badges(page, [str(c["id"]) for c in result["items"]])
+    # Pools' countdown badges and the owners' names: one call each for this page's rows.
+    reclaim, users = await asyncio.gather(
+        reclaim_badges(page, [str(c["id"]) for c in result["items"]]),
+        user_names(page, [c.get("owner_id") for c in result["items"]]),
+    )
     filterable = {**STANDARD_FILTERS, **{f"custom.{x['key']}": x["type"] for x in fields}}
     labels = {f"custom.{x['key']}": x["label"] for x in fields}
     listed = [x for x in fields if x["shown_in_list"]]
@@ -254,15 +239,15 @@ async def update_customer(page: CurrentPage, customer_id: str) -> Response:
 @router.get("/customers/{customer_id}")
 async def customer_detail(page: CurrentPage, customer_id: str) -> Response:
     page.signed_in  # noqa: B018
-    customer, contacts, timeline, fields, users, dictionary, contact_fields = await asyncio.gather(
+    customer, contacts, timeline, fields, dictionary, contact_fields = await asyncio.gather(
         page.api("GET", f"/api/v1/customers/{customer_id}"),
         page.api("GET", f"/api/v1/customers/{customer_id}/contacts"),
         page.api("GET", f"/api/v1/customers/{customer_id}/timeline"),
         custom_fields(page),
-        user_names(page),
         dictionaries(page),
         custom_fields(page, "contact"),
     )
+    users = await user_names(page, shown_people(customer, timeline["items"]))
     return page.render(
         "customers/detail.html", customer=customer, contacts=contacts["items"],
         timeline=timeline["items"], fields=fields, users=users, kinds=FOLLOW_UP_KINDS,
@@ -291,13 +276,13 @@ async def add_follow_up(
         errors = exc.field_errors or {"content": exc.detail}
     if not page.htmx and not errors:
         return RedirectResponse(f"/customers/{customer_id}", status_code=303)
-    customer, timeline, fields, users, dictionary = await asyncio.gather(
+    customer, timeline, fields, dictionary = await asyncio.gather(
         page.api("GET", f"/api/v1/customers/{customer_id}"),
         page.api("GET", f"/api/v1/customers/{customer_id}/timeline"),
         custom_fields(page),
-        user_names(page),
         dictionaries(page),
     )
+    users = await user_names(page, shown_people(customer, timeline["items"]))
     # The timeline, and out of band the record card (its next follow-up date changed).
     return page.render(
         "customers/_activity.html", customer=customer, timeline=timeline["items"],
@@ -305,6 +290,11 @@ async def add_follow_up(
         fields=fields, names=labels_of(dictionary), oob=not errors,
         status_code=422 if errors else 200,
     )  # fmt: skip
+
+
+def shown_people(customer: dict[str, Any], timeline: list[dict[str, Any]]) -> list[Any]:
+    """Whom the customer page names: the owner and the timeline's authors."""
+    return [customer.get("owner_id"), *(entry.get("created_by") for entry in timeline)]
 
 
 def _offset(page: Page) -> str:

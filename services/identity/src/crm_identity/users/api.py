@@ -73,9 +73,14 @@ def directory(
     q: Annotated[str, Query(max_length=100)] = "",
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     cursor: str | None = None,
+    ids: Annotated[str | None, Query(max_length=8000)] = None,
 ) -> Page[DirectoryEntryOut]:
     """Active colleagues by name for people pickers (transfer to, assign to): any staff
-    member of the tenant may read it, whatever their data scope."""
+    member of the tenant may read it, whatever their data scope. With `ids` it names those
+    users instead (disabled ones too, `active` false), for pages that show owners."""
+    if ids is not None:
+        named = service.named(session, ids=service.parse_ids(ids))
+        return Page(items=[DirectoryEntryOut.model_validate(e) for e in named], next_cursor=None)
     entries, next_cursor = service.directory(session, q=q, limit=limit, cursor=cursor)
     items = [DirectoryEntryOut.model_validate(e) for e in entries]
     return Page(items=items, next_cursor=next_cursor)

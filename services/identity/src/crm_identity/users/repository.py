@@ -1,8 +1,9 @@
 import uuid
 from collections.abc import Collection
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import Row, Select, delete, select
 from sqlalchemy.orm import Session
 
 from crm_identity.org.models import Department
@@ -60,6 +61,17 @@ class DirectoryEntry:
     id: uuid.UUID
     name: str
     department_name: str | None
+    active: bool = True
+
+
+def _directory_query() -> Select[Any]:
+    return select(
+        User.id, User.name, Department.name.label("department_name"), User.status
+    ).outerjoin(Department, Department.id == User.department_id)
+
+
+def _entry(row: Row[Any]) -> DirectoryEntry:
+    return DirectoryEntry(row.id, row.name, row.department_name, row.status == UserStatus.ACTIVE)
 
 
 def directory_page(
@@ -67,17 +79,19 @@ def directory_page(
 ) -> tuple[list[DirectoryEntry], str | None]:
     """Active users by name, with their department's name; `contains` matches anywhere in
     the name, case-insensitively (LIKE's wildcards in it are matched literally)."""
-    query = (
-        select(User.id, User.name, Department.name.label("department_name"))
-        .outerjoin(Department, Department.id == User.department_id)
-        .where(User.status == UserStatus.ACTIVE)
-    )
+    query = _directory_query().where(User.status == UserStatus.ACTIVE)
     if contains:
         query = query.where(User.name.icontains(contains, autoescape=True))
     key = SortKey(User.name.expression, User.id.expression)
     rows = session.execute(paginate(query, key=key, limit=limit, cursor=cursor)).all()
-    entries = [DirectoryEntry(r.id, r.name, r.department_name) for r in rows]
+    entries = [_entry(r) for r in rows]
     return page_of(entries, limit=limit, key_of=lambda e: (e.name, e.id))
+
+
+def directory_entries(session: Session, ids: Collection[uuid.UUID]) -> list[DirectoryEntry]:
+    """These users whatever their status, in name order (ids of no user are left out)."""
+    query = _directory_query().where(User.id.in_(list(ids))).order_by(User.name, User.id)
+    return [_entry(r) for r in session.execute(query)]
 
 
 def org_links(session: Session) -> list[OrgLink]:

@@ -51,6 +51,7 @@ class DirectoryEntryOut(BaseModel):
     id: uuid.UUID
     name: str
     department_name: str | None
+    active: bool
 
 
 class PasswordReset(BaseModel):

@@ -251,5 +251,30 @@ def directory(
     return repository.directory_page(session, contains=q.strip(), limit=limit, cursor=cursor)
 
 
+MAX_NAMED_IDS = 200
+
+
+def parse_ids(raw: str) -> list[uuid.UUID]:
+    """`ids=<id>,<id>` as the directory takes it: at most 200 distinct user ids."""
+    ids: list[uuid.UUID] = []
+    for part in raw.split(","):
+        if not part.strip():
+            continue
+        try:
+            ids.append(uuid.UUID(part.strip()))
+        except ValueError:
+            raise InvalidInput.on_field("ids", f"not a user id: {part.strip()[:40]!r}") from None
+    unique = list(dict.fromkeys(ids))
+    if len(unique) > MAX_NAMED_IDS:
+        raise InvalidInput.on_field("ids", f"at most {MAX_NAMED_IDS} ids at once")
+    return unique
+
+
+def named(session: Session, *, ids: list[uuid.UUID]) -> list[repository.DirectoryEntry]:
+    """Names for ids a page shows (owners, uploaders, authors), disabled users included:
+    a former colleague's name stays on the records they left behind."""
+    return repository.directory_entries(session, ids) if ids else []
+
+
 def role_ids_of(session: Session, *, user_id: uuid.UUID) -> list[uuid.UUID]:
     return repository.role_ids(session, user_id)
