@@ -25,6 +25,7 @@ from crmkit.access import access_client
 from crmkit.auth import Principal, PrincipalKind, current_principal
 from crmkit.db import Database
 from crmkit.errors import InvalidInput, PermissionDenied
+from crmkit.ids import parse_ids
 from crmkit.service import GrpcRegistration
 
 MAX_IDS = 500
@@ -32,15 +33,7 @@ STREAM_BATCH = 500
 
 
 def _ids(raw: Any) -> list[uuid.UUID]:
-    if len(raw) > MAX_IDS:
-        raise InvalidInput.on_field("ids", f"at most {MAX_IDS} per call")
-    found = []
-    for value in raw:
-        try:
-            found.append(uuid.UUID(value))
-        except ValueError as exc:
-            raise InvalidInput.on_field("ids", f"{value!r} is not an id") from exc
-    return found
+    return parse_ids(raw, field="ids", at_most=MAX_IDS)
 
 
 def _text(value: Any) -> str:

@@ -29,6 +29,7 @@ from crm_customers.pools.schemas import (
 from crm_customers.pools.service import rules_of
 from crmkit.errors import InvalidInput
 from crmkit.http import TenantSession
+from crmkit.ids import parse_ids, split_ids
 
 router = APIRouter(prefix="/api/v1", tags=["pools"])
 
@@ -310,18 +311,10 @@ class CustomerReclaims(BaseModel):
 
 
 def listed_ids(raw: str) -> list[uuid.UUID]:
-    parts = [part.strip() for part in raw.split(",") if part.strip()]
+    parts = split_ids(raw)
     if not parts:
         raise InvalidInput.on_field("ids", "name at least one customer id")
-    if len(parts) > MAX_RECLAIM_IDS:
-        raise InvalidInput.on_field("ids", f"at most {MAX_RECLAIM_IDS} ids at once")
-    ids = []
-    for part in parts:
-        try:
-            ids.append(uuid.UUID(part))
-        except ValueError:
-            raise InvalidInput.on_field("ids", f"{part[:40]!r} is not a customer id") from None
-    return ids
+    return parse_ids(parts, field="ids", at_most=MAX_RECLAIM_IDS, what="customer id")
 
 
 # Registered before the customers router: `/customers/reclaim` is not `/customers/{id}`.

@@ -18,6 +18,8 @@ from crm_identity.users.models import User, UserStatus
 from crmkit.auth import Principal
 from crmkit.errors import Conflict, InvalidInput, NotFound
 from crmkit.events import record_event
+from crmkit.ids import parse_ids as parse_id_list
+from crmkit.ids import split_ids
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -256,18 +258,7 @@ MAX_NAMED_IDS = 200
 
 def parse_ids(raw: str) -> list[uuid.UUID]:
     """`ids=<id>,<id>` as the directory takes it: at most 200 distinct user ids."""
-    ids: list[uuid.UUID] = []
-    for part in raw.split(","):
-        if not part.strip():
-            continue
-        try:
-            ids.append(uuid.UUID(part.strip()))
-        except ValueError:
-            raise InvalidInput.on_field("ids", f"not a user id: {part.strip()[:40]!r}") from None
-    unique = list(dict.fromkeys(ids))
-    if len(unique) > MAX_NAMED_IDS:
-        raise InvalidInput.on_field("ids", f"at most {MAX_NAMED_IDS} ids at once")
-    return unique
+    return parse_id_list(split_ids(raw), field="ids", at_most=MAX_NAMED_IDS, what="user id")
 
 
 def named(session: Session, *, ids: list[uuid.UUID]) -> list[repository.DirectoryEntry]:
